@@ -1,0 +1,17 @@
+use migrate_core::prelude::*;
+
+/// Index orders by customer, for the customer's order list.
+#[migration(id = 4, down = drop_index)]
+fn index_orders_customer(m: &mut Migration) -> Result<()> {
+    m.execute("CREATE INDEX orders_customer_id_idx ON orders (customer_id)")?;
+    Ok(())
+}
+
+fn drop_index(m: &mut Migration) -> Result<()> {
+    m.execute(sql! {
+        postgres: "DROP INDEX orders_customer_id_idx",
+        mysql: "DROP INDEX orders_customer_id_idx ON orders",
+        sqlite: "DROP INDEX orders_customer_id_idx",
+    })?;
+    Ok(())
+}

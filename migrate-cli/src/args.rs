@@ -1,0 +1,166 @@
+//! The command line.
+
+use clap::{ArgGroup, Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+/// Apply, revert and inspect database migrations.
+#[derive(Debug, Parser)]
+#[command(
+    name = "migrate",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Args {
+    /// Database URL: postgres://user:pass@host/db, mysql://user:pass@host/db, sqlite://file.db or
+    /// sqlite::memory: [default: $DATABASE_URL, then .env, then the binary's default]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+
+    /// Table that records applied migrations
+    #[arg(
+        long,
+        global = true,
+        default_value = "_migrate_history",
+        value_name = "NAME"
+    )]
+    pub history_table: String,
+
+    /// Seconds to wait for another run holding the migration lock
+    #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS")]
+    pub lock_timeout: u64,
+
+    /// When to use colours [NO_COLOR turns them off]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print only errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations in order
+    Up(UpArgs),
+    /// Revert applied migrations, newest first (one by default)
+    Down(DownArgs),
+    /// Revert the newest applied migration and apply it again
+    Redo(SafetyArgs),
+    /// List every known and every applied migration with its state
+    Status(JsonArgs),
+    /// List applied migrations with when they ran and how long they took
+    History(JsonArgs),
+    /// Validate the migrations and compare them with the database
+    Check(CheckArgs),
+    /// Create a new migration with the next id in the migrations module
+    New(NewArgs),
+    /// Decide about a failed, interrupted, changed or missing migration
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct UpArgs {
+    /// Apply up to and including this id
+    #[arg(long, value_name = "ID")]
+    pub to: Option<u64>,
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DownArgs {
+    /// Revert every migration newer than this id, leaving it applied (0 reverts all)
+    #[arg(long, value_name = "ID", conflicts_with = "steps")]
+    pub to: Option<u64>,
+    /// Revert this many migrations
+    #[arg(long, value_name = "N")]
+    pub steps: Option<usize>,
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DryRunArgs {
+    /// Print the SQL that would run, run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: print the SQL of this dialect, without connecting to any database
+    #[arg(long, requires = "dry_run", value_name = "DIALECT", value_parser = ["postgres", "mysql", "sqlite"])]
+    pub dialect: Option<String>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SafetyArgs {
+    /// Run even though applied migrations were edited since
+    #[arg(long)]
+    pub allow_changed: bool,
+    /// Run even though applied migrations are not in this binary
+    #[arg(long)]
+    pub allow_missing: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct JsonArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct CheckArgs {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Also fail when migrations are pending (for deploy gates)
+    #[arg(long)]
+    pub require_up_to_date: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct NewArgs {
+    /// Name of the migration, in snake_case (becomes the function's name)
+    pub name: String,
+}
+
+#[derive(Debug, ClapArgs)]
+#[command(group(ArgGroup::new("decision").required(true)))]
+pub struct ResolveArgs {
+    /// The migration's id
+    pub id: u64,
+    /// Run it again, skipping the steps it finished
+    #[arg(long, group = "decision")]
+    pub retry: bool,
+    /// Record it as applied (you finished it by hand)
+    #[arg(long, group = "decision")]
+    pub mark_applied: bool,
+    /// Remove it from the history (you undid it by hand, or it no longer exists)
+    #[arg(long, group = "decision")]
+    pub mark_reverted: bool,
+    /// Accept the edited code's checksum (the edit changes nothing in the database)
+    #[arg(long, group = "decision")]
+    pub accept_checksum: bool,
+}

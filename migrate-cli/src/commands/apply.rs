@@ -1,0 +1,141 @@
+//! `up`, `down`, `redo` and `resolve`: the commands that change the database.
+
+use super::Session;
+use crate::args::{DownArgs, DryRunArgs, ResolveArgs, SafetyArgs, UpArgs};
+use crate::output::Output;
+use migrate_core::runner::{DownTarget, DryRunScript, Resolution, dry_run_offline};
+use migrate_core::{Dialect, Direction, MigrationId, Result, Runner};
+use std::process::ExitCode;
+
+pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode> {
+    let to = args.to.map(MigrationId);
+    if let Some(dialect) = offline_dialect(&args.dry_run) {
+        let scripts = dry_run_offline(&session.registry, dialect, Direction::Up, to)?;
+        return Ok(print_scripts(&scripts, out));
+    }
+    let mut conn = session.connect()?;
+    let mut runner = Runner::new(&mut conn, &session.registry)
+        .history_table(session.history())
+        .options(session.options(args.safety.allow_changed, args.safety.allow_missing))
+        .observer(&mut *out);
+    if args.dry_run.dry_run {
+        let scripts = runner.dry_run_up(to)?;
+        drop(runner);
+        return Ok(print_scripts(&scripts, out));
+    }
+    let applied = runner.up(to)?;
+    drop(runner);
+    out.line(&match applied.len() {
+        0 => "nothing to apply: the database is up to date".to_owned(),
+        1 => "applied 1 migration".to_owned(),
+        n => format!("applied {n} migrations"),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn down(session: &Session, args: &DownArgs, out: &mut Output) -> Result<ExitCode> {
+    let target = match (args.to, args.steps) {
+        (Some(to), _) => DownTarget::To(MigrationId(to)),
+        (None, Some(steps)) => DownTarget::Steps(steps),
+        (None, None) => DownTarget::Steps(1),
+    };
+    if let Some(dialect) = offline_dialect(&args.dry_run) {
+        // Without a database, every migration counts as applied.
+        let floor = match target {
+            DownTarget::To(to) => Some(to),
+            DownTarget::Steps(n) => session
+                .registry
+                .iter()
+                .rev()
+                .nth(n)
+                .map(|m| m.id())
+                .or(Some(MigrationId(0))),
+        };
+        let scripts = dry_run_offline(&session.registry, dialect, Direction::Down, floor)?;
+        return Ok(print_scripts(&scripts, out));
+    }
+    let mut conn = session.connect()?;
+    let mut runner = Runner::new(&mut conn, &session.registry)
+        .history_table(session.history())
+        .options(session.options(args.safety.allow_changed, args.safety.allow_missing))
+        .observer(&mut *out);
+    if args.dry_run.dry_run {
+        let scripts = runner.dry_run_down(target)?;
+        drop(runner);
+        return Ok(print_scripts(&scripts, out));
+    }
+    let reverted = runner.down(target)?;
+    drop(runner);
+    out.line(&match reverted.len() {
+        0 => "nothing to revert".to_owned(),
+        1 => "reverted 1 migration".to_owned(),
+        n => format!("reverted {n} migrations"),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn redo(session: &Session, args: &SafetyArgs, out: &mut Output) -> Result<ExitCode> {
+    let mut conn = session.connect()?;
+    let id = Runner::new(&mut conn, &session.registry)
+        .history_table(session.history())
+        .options(session.options(args.allow_changed, args.allow_missing))
+        .observer(&mut *out)
+        .redo()?;
+    out.line(&format!("redid migration {id}"));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn resolve(session: &Session, args: &ResolveArgs, out: &mut Output) -> Result<ExitCode> {
+    let (resolution, done) = if args.retry {
+        (Resolution::Retry, "finished")
+    } else if args.mark_applied {
+        (Resolution::MarkApplied, "marked as applied")
+    } else if args.mark_reverted {
+        (
+            Resolution::MarkReverted,
+            "marked as reverted (removed from the history)",
+        )
+    } else {
+        (Resolution::AcceptChecksum, "recorded with its new checksum")
+    };
+    let id = MigrationId(args.id);
+    let mut conn = session.connect()?;
+    Runner::new(&mut conn, &session.registry)
+        .history_table(session.history())
+        .options(session.options(false, false))
+        .observer(&mut *out)
+        .resolve(id, resolution)?;
+    out.line(&format!("migration {id} {done}"));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn offline_dialect(args: &DryRunArgs) -> Option<Dialect> {
+    // clap restricts the value to the three names.
+    args.dialect.as_deref().and_then(|d| d.parse().ok())
+}
+
+/// Prints dry-run scripts as SQL with a comment header per migration.
+fn print_scripts(scripts: &[DryRunScript], out: &mut Output) -> ExitCode {
+    if scripts.is_empty() {
+        out.data("-- nothing to run");
+    }
+    for script in scripts {
+        let migration = script.migration;
+        out.data(&format!(
+            "-- {} {} ({})",
+            migration.id(),
+            migration.name(),
+            script.direction
+        ));
+        for statement in &script.statements {
+            let statement = statement.trim_end();
+            let end = if statement.ends_with(';') { "" } else { ";" };
+            out.data(&format!("{statement}{end}"));
+        }
+        if let Some(reason) = &script.incomplete {
+            out.data(&format!("-- incomplete: {reason}"));
+        }
+        out.data("");
+    }
+    ExitCode::SUCCESS
+}

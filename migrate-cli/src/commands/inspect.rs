@@ -1,0 +1,187 @@
+//! `status`, `history` and `check`: the commands that only read.
+
+use super::Session;
+use crate::args::CheckArgs;
+use crate::output::{Output, Style};
+use migrate_core::{MigrationState, MigrationStatus, Result, Runner};
+use serde_json::{Value, json};
+use std::process::ExitCode;
+
+/// Exit status of `status` and `check` when something needs an operator.
+const NEEDS_ATTENTION: u8 = 6;
+
+fn statuses(session: &Session) -> Result<Vec<MigrationStatus>> {
+    let mut conn = session.connect()?;
+    Runner::new(&mut conn, &session.registry)
+        .history_table(session.history())
+        .status()
+}
+
+fn status_json(status: &MigrationStatus) -> Value {
+    let entry = status.entry.as_ref();
+    json!({
+        "id": status.id.0,
+        "name": status.name,
+        "state": status.state.name(),
+        "applied_at": status.applied_at(),
+        "execution_ms": entry.and_then(|e| e.execution_ms),
+        "checksum": status.descriptor.map(|d| d.checksum()),
+        "recorded_checksum": entry.map(|e| e.checksum.as_str()),
+        "description": status.descriptor.map(|d| d.description()),
+        "detail": status.detail(),
+    })
+}
+
+fn state_style(state: MigrationState) -> Style {
+    match state {
+        MigrationState::Applied => Style::Green,
+        MigrationState::Pending | MigrationState::Interrupted => Style::Yellow,
+        MigrationState::Changed | MigrationState::Missing | MigrationState::Failed => Style::Red,
+    }
+}
+
+pub fn status(session: &Session, json: bool, out: &mut Output) -> Result<ExitCode> {
+    let statuses = statuses(session)?;
+    let attention = statuses.iter().any(|s| s.state.needs_attention());
+    if json {
+        let rows: Vec<Value> = statuses.iter().map(status_json).collect();
+        out.data(&Value::Array(rows).to_string());
+    } else if statuses.is_empty() {
+        out.data(&format!(
+            "no migrations are defined in `{}`",
+            session.cli.set.module()
+        ));
+    } else {
+        let width = statuses
+            .iter()
+            .map(|s| s.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        out.data(&format!(
+            "{:>6}  {:<width$}  {:<11}  APPLIED AT",
+            "ID", "NAME", "STATE"
+        ));
+        for s in &statuses {
+            let state = out.paint(state_style(s.state), &format!("{:<11}", s.state.name()));
+            let applied_at = s.applied_at().unwrap_or("");
+            out.data(&format!(
+                "{:>6}  {:<width$}  {state}  {applied_at}",
+                s.id, s.name
+            ));
+            if let Some(detail) = s.detail() {
+                out.data(&format!("{:>6}  {}", "", out.paint(Style::Dim, &detail)));
+            }
+        }
+    }
+    Ok(if attention {
+        ExitCode::from(NEEDS_ATTENTION)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn history(session: &Session, json: bool, out: &mut Output) -> Result<ExitCode> {
+    let applied: Vec<MigrationStatus> = statuses(session)?
+        .into_iter()
+        .filter(|s| s.entry.is_some())
+        .collect();
+    if json {
+        let rows: Vec<Value> = applied.iter().map(status_json).collect();
+        out.data(&Value::Array(rows).to_string());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if applied.is_empty() {
+        out.data("no migration has been applied");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let width = applied
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    out.data(&format!(
+        "{:>6}  {:<width$}  {:<20}  {:>10}  STATE",
+        "ID", "NAME", "APPLIED AT", "DURATION"
+    ));
+    for s in &applied {
+        let entry = s.entry.as_ref();
+        let duration = entry
+            .and_then(|e| e.execution_ms)
+            .map_or_else(String::new, |ms| format!("{ms} ms"));
+        out.data(&format!(
+            "{:>6}  {:<width$}  {:<20}  {duration:>10}  {}",
+            s.id,
+            s.name,
+            s.applied_at().unwrap_or(""),
+            out.paint(state_style(s.state), s.state.name())
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn check(session: &Session, args: &CheckArgs, out: &mut Output) -> Result<ExitCode> {
+    // The registry was built (and duplicate ids rejected) before any command ran.
+    let mut problems: Vec<String> = Vec::new();
+    if session.registry.is_empty() {
+        problems.push(format!(
+            "no migrations are defined under `{}`: check that the migration modules are declared with `mod` in it",
+            session.cli.set.module()
+        ));
+    }
+    let statuses = statuses(session)?;
+    for s in statuses.iter().filter(|s| s.state.needs_attention()) {
+        let mut line = format!("migration {} `{}` is {}", s.id, s.name, s.state);
+        if let Some(detail) = s.detail() {
+            line.push_str(&format!(": {detail}"));
+        }
+        problems.push(line);
+    }
+    let pending: Vec<&MigrationStatus> = statuses
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.state,
+                MigrationState::Pending | MigrationState::Interrupted
+            )
+        })
+        .collect();
+    if args.require_up_to_date && !pending.is_empty() {
+        problems.push(format!(
+            "{} migration(s) are not applied: {}",
+            pending.len(),
+            pending
+                .iter()
+                .map(|s| s.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if args.json {
+        out.data(
+            &json!({
+                "ok": problems.is_empty(),
+                "migrations": session.registry.len(),
+                "pending": pending.iter().map(|s| s.id.0).collect::<Vec<_>>(),
+                "problems": problems,
+            })
+            .to_string(),
+        );
+    } else if problems.is_empty() {
+        out.line(&format!(
+            "ok: {} migrations, {} pending, nothing needs attention",
+            session.registry.len(),
+            pending.len()
+        ));
+    } else {
+        for problem in &problems {
+            out.data(&format!("{} {problem}", out.paint(Style::Red, "problem:")));
+        }
+    }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(NEEDS_ATTENTION)
+    })
+}

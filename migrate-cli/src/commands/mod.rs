@@ -1,0 +1,60 @@
+//! One module per group of subcommands.
+
+mod apply;
+mod inspect;
+mod new;
+
+use crate::Cli;
+use crate::args::{Args, Command};
+use crate::output::Output;
+use migrate_core::history::HistoryTable;
+use migrate_core::runner::RunOptions;
+use migrate_core::{AnyConnection, Registry, Result};
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub fn run(cli: &Cli, args: &Args, out: &mut Output) -> Result<ExitCode> {
+    let registry = cli.set.registry()?;
+    let session = Session {
+        cli,
+        args,
+        registry,
+    };
+    match &args.command {
+        Command::Up(up) => apply::up(&session, up, out),
+        Command::Down(down) => apply::down(&session, down, out),
+        Command::Redo(safety) => apply::redo(&session, safety, out),
+        Command::Resolve(resolve) => apply::resolve(&session, resolve, out),
+        Command::Status(json) => inspect::status(&session, json.json, out),
+        Command::History(json) => inspect::history(&session, json.json, out),
+        Command::Check(check) => inspect::check(&session, check, out),
+        Command::New(new) => new::new(&session, new, out),
+    }
+}
+
+/// What every subcommand works with.
+pub struct Session<'a> {
+    cli: &'a Cli,
+    args: &'a Args,
+    registry: Registry,
+}
+
+impl Session<'_> {
+    fn connect(&self) -> Result<AnyConnection> {
+        let url = self.cli.database_url(self.args.database_url.as_deref())?;
+        tracing::info!(%url, "connecting");
+        AnyConnection::establish(&url)
+    }
+
+    fn history(&self) -> HistoryTable {
+        HistoryTable::new(&self.args.history_table)
+    }
+
+    fn options(&self, allow_changed: bool, allow_missing: bool) -> RunOptions {
+        RunOptions {
+            allow_changed,
+            allow_missing,
+            lock_timeout: Duration::from_secs(self.args.lock_timeout),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Exit statuses: one per kind of failure, so scripts can tell them apart.
+//!
+//! | status | meaning |
+//! |--------|---------|
+//! | 0 | success |
+//! | 1 | other error (including errors returned by migration code) |
+//! | 2 | bad command-line usage |
+//! | 3 | configuration: malformed or missing database URL, backend not compiled in |
+//! | 4 | cannot connect: server down, wrong password, missing database |
+//! | 5 | a migration failed (see whether it was rolled back) |
+//! | 6 | needs attention: changed, missing or failed migrations |
+//! | 7 | invalid target: unknown id, nothing to revert, irreversible migration in the way |
+//! | 8 | lock timeout: another run holds the migration lock |
+//! | 9 | data check failed: rows violate what a migration requires |
+//! | 10 | the history table is not one this version can use |
+//! | 11 | the migrations themselves are inconsistent (duplicate ids) |
+//! | 130 | interrupted (SIGINT/SIGTERM); the run stopped cleanly |
+
+use migrate_core::ErrorKind;
+
+/// Bad command-line usage (clap's convention).
+pub(crate) const USAGE: u8 = 2;
+
+/// The exit status for an error of `kind`.
+pub fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Config => 3,
+        ErrorKind::Connection => 4,
+        ErrorKind::Migration => 5,
+        ErrorKind::NeedsAttention => 6,
+        ErrorKind::Target => 7,
+        ErrorKind::Lock => 8,
+        ErrorKind::Data => 9,
+        ErrorKind::History => 10,
+        ErrorKind::Registry => 11,
+        ErrorKind::Interrupted => 130,
+        _ => 1,
+    }
+}

@@ -1,0 +1,100 @@
+//! The `migrate` command, as a library: a crate's `migrate` binary is two lines.
+//!
+//! ```no_run
+//! // src/bin/migrate.rs
+//! # mod shop { pub mod migrations { migrate_core::migration_set! { pub static MIGRATIONS; } } }
+//! fn main() -> std::process::ExitCode {
+//!     migrate_cli::Cli::new(&shop::migrations::MIGRATIONS)
+//!         .default_database_url("sqlite://shop.db")
+//!         .run()
+//! }
+//! ```
+//!
+//! `cargo run --bin migrate -- --help` lists the commands. The database URL comes from
+//! `--database-url`, else `DATABASE_URL` (also read from a `.env` file), else the binary's default.
+
+mod args;
+mod commands;
+mod exit;
+mod output;
+
+use clap::Parser;
+use migrate_core::{DatabaseUrl, MigrationSet};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+pub use exit::exit_code;
+
+/// The `migrate` command for one migration set.
+#[derive(Debug, Clone)]
+pub struct Cli {
+    set: &'static MigrationSet,
+    default_database_url: Option<&'static str>,
+}
+
+impl Cli {
+    /// The command for the migrations of `set`.
+    ///
+    /// Taking the set by reference is what links the crate that defines the migrations into the
+    /// binary, so none of its migrations can be dropped by the linker.
+    pub fn new(set: &'static MigrationSet) -> Self {
+        Cli {
+            set,
+            default_database_url: None,
+        }
+    }
+
+    /// The URL used when neither `--database-url` nor `DATABASE_URL` (or `.env`) gives one.
+    pub fn default_database_url(mut self, url: &'static str) -> Self {
+        self.default_database_url = Some(url);
+        self
+    }
+
+    /// Runs the command with the process's arguments and returns its exit status.
+    pub fn run(self) -> ExitCode {
+        self.run_from(std::env::args_os())
+    }
+
+    /// Runs the command with `args` (the first being the program name).
+    pub fn run_from<I, T>(self, args: I) -> ExitCode
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        // `.env` first, so `DATABASE_URL` from it is seen by the argument parser; variables
+        // already set win over the file, as everywhere else.
+        let dotenv_problem = match dotenvy::dotenv() {
+            Err(e) if !e.not_found() => Some(e.to_string()),
+            _ => None,
+        };
+        let args = match args::Args::try_parse_from(args) {
+            Ok(args) => args,
+            Err(e) => {
+                let _ = e.print();
+                return ExitCode::from(if e.use_stderr() { exit::USAGE } else { 0 });
+            }
+        };
+        let mut out = output::Output::new(args.color, args.quiet);
+        output::init_logging(args.verbose, out.color_enabled_stderr());
+        if let Some(problem) = dotenv_problem {
+            out.warning(&format!("ignoring the .env file: {problem}"));
+        }
+        match commands::run(&self, &args, &mut out) {
+            Ok(code) => code,
+            Err(error) => {
+                out.error(&error);
+                ExitCode::from(exit::exit_code(error.kind()))
+            }
+        }
+    }
+
+    fn database_url(&self, given: Option<&str>) -> migrate_core::Result<DatabaseUrl> {
+        match given.or(self.default_database_url) {
+            Some(url) => url.parse(),
+            None => Err(migrate_core::Error::InvalidUrl {
+                url: String::new(),
+                reason: "no database URL given: pass --database-url, set DATABASE_URL (or put it in .env)".into(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! One connection type over Diesel's PostgreSQL, MySQL and SQLite connections.
+
+mod url;
+
+pub use url::DatabaseUrl;
+
+use crate::error::ConnectFailure;
+use crate::{Dialect, Error, Result};
+use diesel::connection::{Connection, SimpleConnection, TransactionManager};
+use diesel::result::QueryResult;
+use diesel::{QueryableByName, RunQueryDsl};
+
+/// A Diesel connection to one of the supported databases, chosen by the URL's scheme.
+///
+/// Migration code reaches it through [`Migration::connection`](crate::Migration::connection) and
+/// matches on it to run typed Diesel queries:
+///
+/// ```no_run
+/// use diesel::prelude::*;
+/// use migrate_core::prelude::*;
+///
+/// fn count_users(m: &mut Migration) -> Result<i64> {
+///     let sql = diesel::dsl::sql::<diesel::sql_types::BigInt>("SELECT COUNT(*) FROM users");
+///     Ok(match m.connection()? {
+///         AnyConnection::Postgres(c) => diesel::select(sql).get_result(c)?,
+///         AnyConnection::Mysql(c) => diesel::select(sql).get_result(c)?,
+///         AnyConnection::Sqlite(c) => diesel::select(sql).get_result(c)?,
+///     })
+/// }
+/// ```
+#[non_exhaustive]
+pub enum AnyConnection {
+    /// A PostgreSQL connection.
+    #[cfg(feature = "postgres")]
+    Postgres(diesel::PgConnection),
+    /// A MySQL or MariaDB connection.
+    #[cfg(feature = "mysql")]
+    Mysql(diesel::MysqlConnection),
+    /// A SQLite connection.
+    #[cfg(feature = "sqlite")]
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete Diesel connection inside an `AnyConnection`.
+macro_rules! with_connection {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            #[cfg(feature = "postgres")]
+            $crate::connection::AnyConnection::Postgres($c) => $body,
+            #[cfg(feature = "mysql")]
+            $crate::connection::AnyConnection::Mysql($c) => $body,
+            #[cfg(feature = "sqlite")]
+            $crate::connection::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use with_connection;
+
+impl AnyConnection {
+    /// Connects to the database `url` names and prepares the session (see the dialect modules).
+    pub fn establish(url: &DatabaseUrl) -> Result<AnyConnection> {
+        let target = url.connection_target();
+        let connect_error = |e: diesel::ConnectionError| connect_error(url, e);
+        let mut conn = match url.dialect() {
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres => AnyConnection::Postgres(
+                diesel::PgConnection::establish(target).map_err(connect_error)?,
+            ),
+            #[cfg(feature = "mysql")]
+            Dialect::Mysql => AnyConnection::Mysql(
+                diesel::MysqlConnection::establish(target).map_err(connect_error)?,
+            ),
+            #[cfg(feature = "sqlite")]
+            Dialect::Sqlite => {
+                sqlite_file_must_be_creatable(url)?;
+                AnyConnection::Sqlite(
+                    diesel::SqliteConnection::establish(target).map_err(connect_error)?,
+                )
+            }
+            #[allow(unreachable_patterns)]
+            dialect => return Err(Error::BackendNotEnabled { dialect }),
+        };
+        conn.prepare_session()
+            .map_err(|e| Error::database("preparing the session", e))?;
+        Ok(conn)
+    }
+
+    /// The database this connection talks to.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(_) => Dialect::Postgres,
+            #[cfg(feature = "mysql")]
+            AnyConnection::Mysql(_) => Dialect::Mysql,
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    fn prepare_session(&mut self) -> QueryResult<()> {
+        match self {
+            // Literals the framework writes rely on backslash being an ordinary character.
+            // The application name tells a waiting runner who holds the migration lock.
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(c) => c.batch_execute(&format!(
+                "SET standard_conforming_strings = on; SET client_min_messages = warning; SET application_name = {}",
+                migrate_sql::quote_str(Dialect::Postgres, &process_description()).unwrap_or_default()
+            )),
+            #[cfg(feature = "mysql")]
+            AnyConnection::Mysql(c) => {
+                // String literals double backslashes, which is only right with backslash escapes
+                // on; strict mode turns truncation and bad values into errors instead of warnings.
+                #[derive(QueryableByName)]
+                struct Mode {
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    mode: String,
+                }
+                let mode: Mode = diesel::sql_query("SELECT @@SESSION.sql_mode AS mode").get_result(c)?;
+                let mut modes: Vec<&str> = mode
+                    .mode
+                    .split(',')
+                    .filter(|m| !m.is_empty() && *m != "NO_BACKSLASH_ESCAPES")
+                    .collect();
+                if !modes.contains(&"STRICT_TRANS_TABLES") && !modes.contains(&"STRICT_ALL_TABLES") {
+                    modes.push("STRICT_TRANS_TABLES");
+                }
+                c.batch_execute(&format!(
+                    "SET SESSION sql_mode = '{}'; SET NAMES utf8mb4",
+                    modes.join(",")
+                ))
+            }
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(c) => {
+                c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000")
+            }
+        }
+    }
+
+    /// Runs one statement and returns the number of rows it changed.
+    pub fn execute(&mut self, sql: &str) -> QueryResult<usize> {
+        match self {
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(c) => diesel::sql_query(sql).execute(c),
+            // MySQL cannot prepare some statements (triggers, some DDL), so they go through the
+            // text protocol and the count comes from ROW_COUNT().
+            #[cfg(feature = "mysql")]
+            AnyConnection::Mysql(c) => {
+                c.batch_execute(sql)?;
+                let count: RowCount = diesel::sql_query("SELECT ROW_COUNT() AS n").get_result(c)?;
+                Ok(usize::try_from(count.n).unwrap_or(0))
+            }
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(c) => diesel::sql_query(sql).execute(c),
+        }
+    }
+
+    /// Runs several statements separated by `;`, as one batch.
+    pub fn batch_execute(&mut self, sql: &str) -> QueryResult<()> {
+        with_connection!(self, c => c.batch_execute(sql))
+    }
+
+    /// Starts a transaction (a savepoint if one is open).
+    pub fn begin(&mut self) -> QueryResult<()> {
+        with_connection!(self, c => transaction_manager_of(c).begin(c))
+    }
+
+    /// Commits the innermost transaction.
+    pub fn commit(&mut self) -> QueryResult<()> {
+        with_connection!(self, c => transaction_manager_of(c).commit(c))
+    }
+
+    /// Rolls back the innermost transaction.
+    pub fn rollback(&mut self) -> QueryResult<()> {
+        with_connection!(self, c => transaction_manager_of(c).rollback(c))
+    }
+
+    /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back otherwise.
+    pub fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T>,
+    ) -> Result<T> {
+        self.begin()
+            .map_err(|e| Error::database("starting a transaction", e))?;
+        match f(self) {
+            Ok(value) => {
+                self.commit()
+                    .map_err(|e| Error::database("committing a transaction", e))?;
+                Ok(value)
+            }
+            Err(err) => {
+                // The original error matters more than a failed rollback, which the server
+                // resolves by itself when the connection drops.
+                let _ = self.rollback();
+                Err(err)
+            }
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct RowCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Who this process is, for lock holders' descriptions: `migrate (pid 123 on host)`.
+pub(crate) fn process_description() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown host".to_owned());
+    format!("migrate (pid {} on {host})", std::process::id())
+}
+
+/// Names the transaction manager of a concrete connection type, so `with_connection!` bodies can
+/// call it without spelling the type.
+struct Transactions<C>(std::marker::PhantomData<C>);
+
+fn transaction_manager_of<C: Connection>(_: &C) -> Transactions<C> {
+    Transactions(std::marker::PhantomData)
+}
+
+impl<C: Connection> Transactions<C> {
+    fn begin(&self, c: &mut C) -> QueryResult<()> {
+        C::TransactionManager::begin_transaction(c)
+    }
+    fn commit(&self, c: &mut C) -> QueryResult<()> {
+        C::TransactionManager::commit_transaction(c)
+    }
+    fn rollback(&self, c: &mut C) -> QueryResult<()> {
+        C::TransactionManager::rollback_transaction(c)
+    }
+}
+
+/// SQLite creates a missing file, but not a missing directory; say so plainly.
+#[cfg(feature = "sqlite")]
+fn sqlite_file_must_be_creatable(url: &DatabaseUrl) -> Result<()> {
+    let Some(path) = url.sqlite_path() else {
+        return Ok(());
+    };
+    let path = std::path::Path::new(path);
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(Error::Connect {
+            dialect: Dialect::Sqlite,
+            url: url.to_string(),
+            failure: ConnectFailure::Unreachable,
+            message: format!("directory `{}` does not exist", dir.display()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn connect_error(url: &DatabaseUrl, err: diesel::ConnectionError) -> Error {
+    let message = url.redact(err.to_string().trim());
+    let lower = message.to_lowercase();
+    let failure = if lower.contains("password authentication failed")
+        || lower.contains("access denied")
+        || lower.contains("no password supplied")
+        || lower.contains("authentication failed")
+    {
+        ConnectFailure::Authentication
+    } else if (lower.contains("database") && lower.contains("does not exist"))
+        || lower.contains("unknown database")
+    {
+        ConnectFailure::MissingDatabase
+    } else if lower.contains("connection refused")
+        || lower.contains("can't connect")
+        || lower.contains("could not connect")
+        || lower.contains("could not translate host name")
+        || lower.contains("unknown server host")
+        || lower.contains("timeout")
+        || lower.contains("unable to open database file")
+    {
+        ConnectFailure::Unreachable
+    } else {
+        ConnectFailure::Other
+    };
+    Error::Connect {
+        dialect: url.dialect(),
+        url: url.to_string(),
+        failure,
+        // Keep the first line: client libraries add multi-line noise.
+        message: message.lines().next().unwrap_or_default().to_owned(),
+    }
+}

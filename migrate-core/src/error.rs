@@ -1,0 +1,281 @@
+//! The one error type of the framework.
+//!
+//! Every variant says what failed and on which migration or statement; [`Error::hint`] says what the
+//! user can do about it, and [`Error::kind`] groups variants so the command can exit with a distinct
+//! status per kind.
+
+use crate::{Dialect, MigrationId, SourceLocation, migration::Direction};
+use std::fmt;
+
+/// The result type of migration functions and of the runtime.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Groups of errors, each with its own exit status in the `migrate` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The configuration is wrong: malformed URL, unknown scheme, backend not compiled in.
+    Config,
+    /// The database could not be reached or refused the connection.
+    Connection,
+    /// A migration failed while running.
+    Migration,
+    /// The history needs an operator's decision: changed, missing or failed migrations.
+    NeedsAttention,
+    /// The requested target makes no sense: unknown id, nothing to revert, irreversible migration.
+    Target,
+    /// Another runner holds the migration lock.
+    Lock,
+    /// Data does not satisfy a check or constraint a migration asked for.
+    Data,
+    /// The history table is not one this version can use.
+    History,
+    /// The registry is inconsistent (duplicate ids).
+    Registry,
+    /// The run was interrupted (SIGINT/SIGTERM) and stopped cleanly.
+    Interrupted,
+    /// Anything else, including errors returned by migration code.
+    Other,
+}
+
+/// Why a connection attempt failed, as far as the database's message tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectFailure {
+    /// Nothing answered at that address.
+    Unreachable,
+    /// The server refused the user name or password.
+    Authentication,
+    /// The server has no database of that name.
+    MissingDatabase,
+    /// Something else; the message says what.
+    Other,
+}
+
+/// An error of the framework or of a migration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The database URL could not be understood.
+    #[error("invalid database URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL, password redacted.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The URL names a database whose backend this binary was built without.
+    #[error("this binary was built without {dialect} support")]
+    BackendNotEnabled {
+        /// The database the URL names.
+        dialect: Dialect,
+    },
+
+    /// Connecting failed.
+    #[error("cannot connect to {dialect} at {url}: {message}")]
+    Connect {
+        /// The database.
+        dialect: Dialect,
+        /// The URL, password redacted.
+        url: String,
+        /// What kind of failure.
+        failure: ConnectFailure,
+        /// The database client's message, password redacted.
+        message: String,
+    },
+
+    /// Two migrations of one set share an id.
+    #[error(
+        "migration id {id} is used twice: `{}` at {} and `{}` at {}",
+        first.0, first.1, second.0, second.1
+    )]
+    DuplicateId {
+        /// The id.
+        id: MigrationId,
+        /// Name and location of the first.
+        first: (&'static str, SourceLocation),
+        /// Name and location of the second.
+        second: (&'static str, SourceLocation),
+    },
+
+    /// A statement run by a migration failed.
+    #[error("statement {step} failed: {message}\n    SQL: {sql}")]
+    Statement {
+        /// Its position among the migration's statements, from 1.
+        step: u32,
+        /// The SQL, shortened if long.
+        sql: String,
+        /// The database's message.
+        message: String,
+    },
+
+    /// A migration failed; `source` says how.
+    #[error("migration {id} `{name}` failed ({direction}{}): {source}", if *rolled_back { ", rolled back" } else { "" })]
+    MigrationFailed {
+        /// Its id.
+        id: MigrationId,
+        /// Its name.
+        name: &'static str,
+        /// Whether it was being applied or reverted.
+        direction: Direction,
+        /// Whether its changes were rolled back (false on MySQL, whose DDL commits implicitly,
+        /// and for `transaction = false` migrations).
+        rolled_back: bool,
+        /// What went wrong.
+        source: Box<Error>,
+    },
+
+    /// The history holds migrations that need a decision before anything else runs.
+    #[error("{summary}")]
+    NeedsAttention {
+        /// One line per problem.
+        summary: String,
+        /// What to do.
+        hint: String,
+    },
+
+    /// The target of `up`/`down` is not usable.
+    #[error("{message}")]
+    InvalidTarget {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+
+    /// `down` would have to pass an irreversible migration.
+    #[error(
+        "migration {id} `{name}` is irreversible, so down cannot revert it or anything before it"
+    )]
+    Irreversible {
+        /// Its id.
+        id: MigrationId,
+        /// Its name.
+        name: &'static str,
+    },
+
+    /// Another runner held the migration lock for longer than the lock timeout.
+    #[error("gave up after waiting {waited_secs:.1} s for the migration lock, held by {holder}")]
+    LockTimeout {
+        /// Who holds it, as far as the database tells.
+        holder: String,
+        /// How long this runner waited.
+        waited_secs: f64,
+    },
+
+    /// The history table exists but was not written by this version of the framework.
+    #[error("table `{table}` exists but is not a history table this version can use: {reason}")]
+    IncompatibleHistory {
+        /// The table name.
+        table: String,
+        /// What does not match.
+        reason: String,
+    },
+
+    /// A data check failed: rows violate what the migration requires.
+    #[error("{message}")]
+    DataCheck {
+        /// What failed, with the count and sample ids of offending rows.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+
+    /// `--dry-run` cannot show this migration's SQL without running it.
+    #[error(
+        "migration code uses the database connection directly, so --dry-run cannot show its SQL without running it"
+    )]
+    DryRunUnsupported,
+
+    /// A query of the framework's own failed.
+    #[error("{context}: {source}")]
+    Database {
+        /// What the framework was doing.
+        context: String,
+        /// Diesel's error.
+        source: diesel::result::Error,
+    },
+
+    /// A Diesel error returned by migration code through `?`.
+    #[error(transparent)]
+    Diesel(#[from] diesel::result::Error),
+
+    /// An error raised by migration code with [`Error::msg`].
+    #[error("{0}")]
+    Message(String),
+}
+
+impl Error {
+    /// An error with a message, for migration code to return.
+    ///
+    /// ```
+    /// use migrate_core::Error;
+    /// let err = Error::msg("orders without a customer remain");
+    /// assert_eq!(err.to_string(), "orders without a customer remain");
+    /// ```
+    pub fn msg(message: impl fmt::Display) -> Error {
+        Error::Message(message.to_string())
+    }
+
+    pub(crate) fn database(context: impl Into<String>, source: diesel::result::Error) -> Error {
+        Error::Database {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// The group this error belongs to.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidUrl { .. } | Error::BackendNotEnabled { .. } => ErrorKind::Config,
+            Error::Connect { .. } => ErrorKind::Connection,
+            Error::DuplicateId { .. } => ErrorKind::Registry,
+            Error::MigrationFailed { source, .. } => match source.kind() {
+                ErrorKind::Data => ErrorKind::Data,
+                ErrorKind::Interrupted => ErrorKind::Interrupted,
+                _ => ErrorKind::Migration,
+            },
+            Error::Statement { .. } => ErrorKind::Migration,
+            Error::NeedsAttention { .. } => ErrorKind::NeedsAttention,
+            Error::InvalidTarget { .. } | Error::Irreversible { .. } => ErrorKind::Target,
+            Error::IncompatibleHistory { .. } => ErrorKind::History,
+            Error::LockTimeout { .. } => ErrorKind::Lock,
+            Error::DataCheck { .. } => ErrorKind::Data,
+            Error::DryRunUnsupported
+            | Error::Database { .. }
+            | Error::Diesel(_)
+            | Error::Message(_) => ErrorKind::Other,
+        }
+    }
+
+    /// What the user can do about it, when the framework knows.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::InvalidUrl { .. } => "use postgres://user:password@host:5432/db, mysql://user:password@host:3306/db, sqlite://path/to/file.db or sqlite::memory:".into(),
+            Error::BackendNotEnabled { dialect } => format!(
+                "enable the `{}` feature of migrate-core (and migrate-cli) in Cargo.toml",
+                dialect.name()
+            ),
+            Error::Connect { failure, dialect, .. } => match failure {
+                ConnectFailure::Unreachable => format!("check that the {dialect} server is running and that host and port in the URL are right"),
+                ConnectFailure::Authentication => "check the user name and password in the URL".into(),
+                ConnectFailure::MissingDatabase => "create the database first (for example `createdb NAME` or `CREATE DATABASE NAME`), or fix its name in the URL".into(),
+                ConnectFailure::Other => return None,
+            },
+            Error::DuplicateId { .. } => "give one of them the next free id (`migrate status` lists the ids in use)".into(),
+            Error::MigrationFailed { rolled_back: true, .. } => "nothing was changed; fix the migration and run the command again".into(),
+            Error::MigrationFailed { rolled_back: false, id, .. } => format!(
+                "its changes could not be rolled back; `migrate status` shows how far it got. After fixing the cause, run `migrate resolve {id} --retry`, or `--mark-applied` / `--mark-reverted` if you finished or undid it by hand"
+            ),
+            Error::NeedsAttention { hint, .. }
+            | Error::InvalidTarget { hint, .. }
+            | Error::DataCheck { hint, .. } => hint.clone(),
+            Error::Irreversible { id, .. } => format!(
+                "revert only the migrations after it (`migrate down --to {id}`), or give it a `down` function"
+            ),
+            Error::LockTimeout { .. } => "another `migrate` run is in progress: wait for it to finish, or raise --lock-timeout".into(),
+            Error::IncompatibleHistory { .. } => "point --history-table at another table name, or rename the existing table if it belongs to another tool".into(),
+            Error::DryRunUnsupported => "run it against a scratch copy of the database to see what it does".into(),
+            _ => return None,
+        })
+    }
+}

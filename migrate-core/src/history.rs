@@ -1,0 +1,466 @@
+//! The history table: which migrations are applied, when, and how far an unfinished one got.
+//!
+//! | column | meaning |
+//! |--------|---------|
+//! | `id` | the migration's id (primary key) |
+//! | `name` | its name when it ran |
+//! | `checksum` | the checksum of its source when it ran |
+//! | `state` | `applied`, `running` (a run outside a transaction is under way or was killed) or `failed` |
+//! | `operation` | `up` or `down`: what the unfinished run was doing |
+//! | `applied_at` | when it was applied (UTC) |
+//! | `execution_ms` | how long it took |
+//! | `steps_done` | statements finished by an unfinished run |
+//! | `resume_key` | the last primary key a batched step finished, to resume after it |
+//! | `error` | why a failed run failed |
+
+use crate::connection::{AnyConnection, with_connection};
+use crate::{Dialect, Error, MigrationDescriptor, MigrationId, Result, migration::Direction};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use migrate_sql::quote_ident;
+use std::time::Duration;
+
+/// The name of the history table unless configured otherwise.
+pub const DEFAULT_TABLE: &str = "_migrate_history";
+
+const COLUMNS: [&str; 10] = [
+    "id",
+    "name",
+    "checksum",
+    "state",
+    "operation",
+    "applied_at",
+    "execution_ms",
+    "steps_done",
+    "resume_key",
+    "error",
+];
+
+/// The state of a history row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryState {
+    /// Applied and finished.
+    Applied,
+    /// A run outside a transaction started and has not finished: under way, or the process died.
+    Running,
+    /// A run outside a transaction failed part-way; an operator must decide (`migrate resolve`).
+    Failed,
+}
+
+impl EntryState {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "applied" => Some(EntryState::Applied),
+            "running" => Some(EntryState::Running),
+            "failed" => Some(EntryState::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the history table.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    /// The migration's id.
+    pub id: MigrationId,
+    /// Its name when it ran.
+    pub name: String,
+    /// Its checksum when it ran.
+    pub checksum: String,
+    /// Whether it finished.
+    pub state: EntryState,
+    /// What an unfinished run was doing.
+    pub operation: Direction,
+    /// When it was applied, as `YYYY-MM-DDTHH:MM:SSZ`.
+    pub applied_at: String,
+    /// How long it took, in milliseconds.
+    pub execution_ms: Option<i64>,
+    /// Statements an unfinished run finished.
+    pub steps_done: u32,
+    /// The last key a batched step finished.
+    pub resume_key: Option<i64>,
+    /// Why a failed run failed.
+    pub error: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    checksum: String,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = Text)]
+    operation: String,
+    #[diesel(sql_type = Text)]
+    applied_at: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    execution_ms: Option<i64>,
+    #[diesel(sql_type = Integer)]
+    steps_done: i32,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    resume_key: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    error: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct ColumnName {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The history table of one database.
+#[derive(Debug, Clone)]
+pub struct HistoryTable {
+    name: String,
+}
+
+impl Default for HistoryTable {
+    fn default() -> Self {
+        HistoryTable::new(DEFAULT_TABLE)
+    }
+}
+
+impl HistoryTable {
+    /// The history table called `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        HistoryTable { name: name.into() }
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn quoted(&self, dialect: Dialect) -> String {
+        quote_ident(dialect, &self.name)
+    }
+
+    /// The columns the table has, empty if it does not exist.
+    fn existing_columns(&self, conn: &mut AnyConnection) -> Result<Vec<String>> {
+        let sql = match conn.dialect() {
+            Dialect::Postgres => {
+                "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1"
+                    .to_owned()
+            }
+            Dialect::Mysql => {
+                "SELECT CAST(column_name AS CHAR) AS name FROM information_schema.columns \
+                 WHERE table_schema = DATABASE() AND table_name = ?"
+                    .to_owned()
+            }
+            Dialect::Sqlite => "SELECT name FROM pragma_table_info(?)".to_owned(),
+        };
+        let rows: Vec<ColumnName> = with_connection!(conn, c => diesel::sql_query(&sql)
+            .bind::<Text, _>(&self.name)
+            .load(c))
+        .map_err(|e| Error::database(format!("reading the columns of `{}`", self.name), e))?;
+        Ok(rows.into_iter().map(|r| r.name.to_lowercase()).collect())
+    }
+
+    /// Whether the table exists; fails if it exists but is not a history table of this version.
+    pub fn exists(&self, conn: &mut AnyConnection) -> Result<bool> {
+        let columns = self.existing_columns(conn)?;
+        if columns.is_empty() {
+            return Ok(false);
+        }
+        let missing: Vec<&str> = COLUMNS
+            .iter()
+            .copied()
+            .filter(|c| !columns.iter().any(|have| have == c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::IncompatibleHistory {
+                table: self.name.clone(),
+                reason: format!(
+                    "it lacks the column(s) {} (it has {}); it was written by another tool or an older version",
+                    missing.join(", "),
+                    columns.join(", ")
+                ),
+            });
+        }
+        Ok(true)
+    }
+
+    /// Creates the table unless it exists (and checks it if it does).
+    pub fn ensure(&self, conn: &mut AnyConnection) -> Result<()> {
+        if self.exists(conn)? {
+            return Ok(());
+        }
+        let dialect = conn.dialect();
+        let table = self.quoted(dialect);
+        let sql = match dialect {
+            Dialect::Postgres => format!(
+                "CREATE TABLE IF NOT EXISTS {table} (id BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, \
+                 checksum VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, operation VARCHAR(8) NOT NULL, \
+                 applied_at TIMESTAMP NOT NULL, execution_ms BIGINT, steps_done INTEGER NOT NULL DEFAULT 0, \
+                 resume_key BIGINT, error TEXT)"
+            ),
+            Dialect::Mysql => format!(
+                "CREATE TABLE IF NOT EXISTS {table} (id BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, \
+                 checksum VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, operation VARCHAR(8) NOT NULL, \
+                 applied_at DATETIME(6) NOT NULL, execution_ms BIGINT, steps_done INTEGER NOT NULL DEFAULT 0, \
+                 resume_key BIGINT, error TEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+            ),
+            Dialect::Sqlite => format!(
+                "CREATE TABLE IF NOT EXISTS {table} (id BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, \
+                 checksum VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, operation VARCHAR(8) NOT NULL, \
+                 applied_at TEXT NOT NULL, execution_ms BIGINT, steps_done INTEGER NOT NULL DEFAULT 0, \
+                 resume_key BIGINT, error TEXT)"
+            ),
+        };
+        conn.batch_execute(&sql)
+            .map_err(|e| Error::database(format!("creating the history table `{}`", self.name), e))
+    }
+
+    /// All rows, by id. Empty if the table does not exist.
+    pub fn entries(&self, conn: &mut AnyConnection) -> Result<Vec<HistoryEntry>> {
+        if !self.exists(conn)? {
+            return Ok(Vec::new());
+        }
+        let dialect = conn.dialect();
+        let applied_at = match dialect {
+            Dialect::Postgres => "to_char(applied_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+            Dialect::Mysql => "DATE_FORMAT(applied_at, '%Y-%m-%dT%H:%i:%sZ')",
+            Dialect::Sqlite => "strftime('%Y-%m-%dT%H:%M:%SZ', applied_at)",
+        };
+        let sql = format!(
+            "SELECT id, name, checksum, state, operation, {applied_at} AS applied_at, execution_ms, \
+             steps_done, resume_key, error FROM {} ORDER BY id",
+            self.quoted(dialect)
+        );
+        let rows: Vec<Row> =
+            with_connection!(conn, c => diesel::sql_query(&sql).load(c)).map_err(|e| {
+                Error::database(format!("reading the history table `{}`", self.name), e)
+            })?;
+        rows.into_iter().map(|row| self.entry(row)).collect()
+    }
+
+    fn entry(&self, row: Row) -> Result<HistoryEntry> {
+        let unreadable = |what: &str| Error::IncompatibleHistory {
+            table: self.name.clone(),
+            reason: format!("row {} has {what}", row.id),
+        };
+        Ok(HistoryEntry {
+            id: MigrationId(u64::try_from(row.id).map_err(|_| unreadable("a negative id"))?),
+            state: EntryState::parse(&row.state)
+                .ok_or_else(|| unreadable(&format!("an unknown state `{}`", row.state)))?,
+            operation: match row.operation.as_str() {
+                "up" => Direction::Up,
+                "down" => Direction::Down,
+                other => return Err(unreadable(&format!("an unknown operation `{other}`"))),
+            },
+            name: row.name,
+            checksum: row.checksum,
+            applied_at: row.applied_at,
+            execution_ms: row.execution_ms,
+            steps_done: u32::try_from(row.steps_done).unwrap_or(0),
+            resume_key: row.resume_key,
+            error: row.error,
+        })
+    }
+
+    fn now(dialect: Dialect) -> &'static str {
+        match dialect {
+            Dialect::Postgres => "(now() AT TIME ZONE 'utc')",
+            Dialect::Mysql => "UTC_TIMESTAMP(6)",
+            Dialect::Sqlite => "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+        }
+    }
+
+    /// Records `migration` as applied (inside the migration's own transaction, or after a
+    /// journaled run finished).
+    pub(crate) fn record_applied(
+        &self,
+        conn: &mut AnyConnection,
+        migration: &MigrationDescriptor,
+        elapsed: Duration,
+    ) -> Result<()> {
+        let dialect = conn.dialect();
+        let p = |n| dialect.placeholder(n);
+        let table = self.quoted(dialect);
+        let now = Self::now(dialect);
+        let delete = format!("DELETE FROM {table} WHERE id = {}", p(1));
+        let insert = format!(
+            "INSERT INTO {table} (id, name, checksum, state, operation, applied_at, execution_ms, steps_done) \
+             VALUES ({}, {}, {}, 'applied', 'up', {now}, {}, 0)",
+            p(1),
+            p(2),
+            p(3),
+            p(4)
+        );
+        let id = migration.id().as_i64();
+        let ms = i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX);
+        with_connection!(conn, c => {
+            diesel::sql_query(&delete).bind::<BigInt, _>(id).execute(c)?;
+            diesel::sql_query(&insert)
+                .bind::<BigInt, _>(id)
+                .bind::<Text, _>(migration.name())
+                .bind::<Text, _>(migration.checksum())
+                .bind::<BigInt, _>(ms)
+                .execute(c)
+        })
+        .map_err(|e| {
+            Error::database(
+                format!("recording migration {} as applied", migration.id()),
+                e,
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Marks the start of a journaled run of `migration`. A row left in this state by a killed
+    /// process shows as `interrupted` and is resumed by the next run.
+    pub(crate) fn record_running(
+        &self,
+        conn: &mut AnyConnection,
+        migration: &MigrationDescriptor,
+        direction: Direction,
+    ) -> Result<()> {
+        let dialect = conn.dialect();
+        let p = |n| dialect.placeholder(n);
+        let table = self.quoted(dialect);
+        let now = Self::now(dialect);
+        let id = migration.id().as_i64();
+        let update = format!(
+            "UPDATE {table} SET state = 'running', operation = {}, error = NULL WHERE id = {}",
+            p(1),
+            p(2)
+        );
+        let insert = format!(
+            "INSERT INTO {table} (id, name, checksum, state, operation, applied_at, steps_done) \
+             VALUES ({}, {}, {}, 'running', {}, {now}, 0)",
+            p(1),
+            p(2),
+            p(3),
+            p(4)
+        );
+        with_connection!(conn, c => {
+            let updated = diesel::sql_query(&update)
+                .bind::<Text, _>(direction.name())
+                .bind::<BigInt, _>(id)
+                .execute(c)?;
+            if updated == 0 {
+                diesel::sql_query(&insert)
+                    .bind::<BigInt, _>(id)
+                    .bind::<Text, _>(migration.name())
+                    .bind::<Text, _>(migration.checksum())
+                    .bind::<Text, _>(direction.name())
+                    .execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .map_err(|e| {
+            Error::database(
+                format!("recording the start of migration {}", migration.id()),
+                e,
+            )
+        })
+    }
+
+    /// Records that a journaled run finished `step`.
+    pub(crate) fn record_step(
+        &self,
+        conn: &mut AnyConnection,
+        id: MigrationId,
+        step: u32,
+    ) -> Result<()> {
+        let dialect = conn.dialect();
+        let sql = format!(
+            "UPDATE {} SET steps_done = {}, resume_key = NULL WHERE id = {}",
+            self.quoted(dialect),
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        let step = i32::try_from(step).unwrap_or(i32::MAX);
+        with_connection!(conn, c => diesel::sql_query(&sql)
+            .bind::<Integer, _>(step)
+            .bind::<BigInt, _>(id.as_i64())
+            .execute(c))
+        .map_err(|e| Error::database(format!("recording progress of migration {id}"), e))?;
+        Ok(())
+    }
+
+    /// Records the last key a batched step finished, in the batch's own transaction.
+    pub(crate) fn record_resume_key(
+        &self,
+        conn: &mut AnyConnection,
+        id: MigrationId,
+        key: i64,
+    ) -> Result<()> {
+        let dialect = conn.dialect();
+        let sql = format!(
+            "UPDATE {} SET resume_key = {} WHERE id = {}",
+            self.quoted(dialect),
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        with_connection!(conn, c => diesel::sql_query(&sql)
+            .bind::<BigInt, _>(key)
+            .bind::<BigInt, _>(id.as_i64())
+            .execute(c))
+        .map_err(|e| Error::database(format!("recording progress of migration {id}"), e))?;
+        Ok(())
+    }
+
+    /// Records that a journaled run failed, keeping how far it got.
+    pub(crate) fn record_failed(
+        &self,
+        conn: &mut AnyConnection,
+        id: MigrationId,
+        error: &str,
+    ) -> Result<()> {
+        let dialect = conn.dialect();
+        let sql = format!(
+            "UPDATE {} SET state = 'failed', error = {} WHERE id = {}",
+            self.quoted(dialect),
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        with_connection!(conn, c => diesel::sql_query(&sql)
+            .bind::<Text, _>(error)
+            .bind::<BigInt, _>(id.as_i64())
+            .execute(c))
+        .map_err(|e| Error::database(format!("recording the failure of migration {id}"), e))?;
+        Ok(())
+    }
+
+    /// Replaces the recorded checksum (after an intended edit, `resolve --accept-checksum`).
+    pub(crate) fn record_checksum(
+        &self,
+        conn: &mut AnyConnection,
+        id: MigrationId,
+        checksum: &str,
+    ) -> Result<()> {
+        let dialect = conn.dialect();
+        let sql = format!(
+            "UPDATE {} SET checksum = {} WHERE id = {}",
+            self.quoted(dialect),
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        with_connection!(conn, c => diesel::sql_query(&sql)
+            .bind::<Text, _>(checksum)
+            .bind::<BigInt, _>(id.as_i64())
+            .execute(c))
+        .map_err(|e| Error::database(format!("updating the checksum of migration {id}"), e))?;
+        Ok(())
+    }
+
+    /// Removes the row of a reverted migration.
+    pub(crate) fn delete(&self, conn: &mut AnyConnection, id: MigrationId) -> Result<()> {
+        let dialect = conn.dialect();
+        let sql = format!(
+            "DELETE FROM {} WHERE id = {}",
+            self.quoted(dialect),
+            dialect.placeholder(1)
+        );
+        with_connection!(conn, c => diesel::sql_query(&sql).bind::<BigInt, _>(id.as_i64()).execute(c))
+            .map_err(|e| Error::database(format!("removing migration {id} from the history"), e))?;
+        Ok(())
+    }
+}

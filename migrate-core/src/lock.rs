@@ -1,0 +1,264 @@
+//! The migration lock: one runner at a time per database.
+//!
+//! PostgreSQL uses a session advisory lock, MySQL/MariaDB a named lock (`GET_LOCK`); both are
+//! released by the server when the session ends, so a killed runner never leaves a stale lock.
+//! SQLite uses an exclusive OS file lock on `<database>.migrate-lock`, released by the OS when the
+//! process dies. Each says who holds it when a runner gives up waiting.
+
+use crate::connection::{AnyConnection, with_connection};
+use crate::history::HistoryTable;
+use crate::runner::Observer;
+use crate::{Dialect, Error, Result};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use migrate_sql::Checksum;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::time::{Duration, Instant};
+
+/// How often a waiting runner retries.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A held migration lock.
+pub(crate) enum RunLock {
+    Advisory {
+        key: (i32, i32),
+    },
+    Named {
+        name: String,
+    },
+    File {
+        _file: File,
+    },
+    /// An in-memory SQLite database belongs to one connection: nobody else can migrate it.
+    Unshared,
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Nullable<Integer>)]
+    ok: Option<i32>,
+}
+
+#[derive(QueryableByName)]
+struct Holder {
+    #[diesel(sql_type = Nullable<Text>)]
+    holder: Option<String>,
+}
+
+impl RunLock {
+    /// Takes the lock of the database behind `conn`, waiting at most `timeout`.
+    pub(crate) fn acquire(
+        conn: &mut AnyConnection,
+        history: &HistoryTable,
+        timeout: Duration,
+        observer: &mut dyn Observer,
+    ) -> Result<RunLock> {
+        match conn.dialect() {
+            Dialect::Postgres => acquire_advisory(conn, history, timeout, observer),
+            Dialect::Mysql => acquire_named(conn, history, timeout, observer),
+            Dialect::Sqlite => acquire_file(conn, history, timeout, observer),
+        }
+    }
+
+    /// Releases the lock.
+    pub(crate) fn release(self, conn: &mut AnyConnection) -> Result<()> {
+        let released = match &self {
+            RunLock::Advisory { key } => with_connection!(conn, c => diesel::sql_query(
+                "SELECT CAST(pg_advisory_unlock($1, $2) AS INTEGER) AS ok")
+                .bind::<Integer, _>(key.0)
+                .bind::<Integer, _>(key.1)
+                .get_result::<Flag>(c)),
+            RunLock::Named { name } => with_connection!(conn, c => diesel::sql_query(
+                "SELECT RELEASE_LOCK(?) AS ok")
+                .bind::<Text, _>(name)
+                .get_result::<Flag>(c)),
+            // Dropping the file releases the OS lock.
+            RunLock::File { .. } | RunLock::Unshared => return Ok(()),
+        };
+        released.map_err(|e| Error::database("releasing the migration lock", e))?;
+        Ok(())
+    }
+}
+
+fn lock_timeout(holder: String, waited: Duration) -> Error {
+    Error::LockTimeout {
+        holder,
+        waited_secs: waited.as_secs_f64(),
+    }
+}
+
+/// The advisory lock key: a fixed class and the checksum of the history table's name, so runners
+/// with different history tables in one database do not block each other.
+fn advisory_key(history: &HistoryTable) -> (i32, i32) {
+    const CLASS: i32 = 0x6d69_6772; // "migr"
+    let hash = Checksum::of(history.name().as_bytes()).0;
+    (CLASS, (hash & 0x7fff_ffff) as i32)
+}
+
+fn acquire_advisory(
+    conn: &mut AnyConnection,
+    history: &HistoryTable,
+    timeout: Duration,
+    observer: &mut dyn Observer,
+) -> Result<RunLock> {
+    let key = advisory_key(history);
+    let started = Instant::now();
+    let mut announced = false;
+    loop {
+        let got = with_connection!(&mut *conn, c => diesel::sql_query(
+            "SELECT CAST(pg_try_advisory_lock($1, $2) AS INTEGER) AS ok")
+            .bind::<Integer, _>(key.0)
+            .bind::<Integer, _>(key.1)
+            .get_result::<Flag>(c))
+        .map_err(|e| Error::database("taking the migration lock", e))?;
+        if got.ok == Some(1) {
+            return Ok(RunLock::Advisory { key });
+        }
+        let holder = advisory_holder(conn, key);
+        if started.elapsed() >= timeout {
+            return Err(lock_timeout(holder, started.elapsed()));
+        }
+        if !announced {
+            observer.waiting_for_lock(&holder);
+            announced = true;
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+fn advisory_holder(conn: &mut AnyConnection, key: (i32, i32)) -> String {
+    let sql = "SELECT 'backend pid ' || a.pid || ' (' || COALESCE(NULLIF(a.application_name, ''), 'no application name') \
+               || ', ' || COALESCE(host(a.client_addr), 'local socket') || ', connected since ' \
+               || to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS') || ')' AS holder \
+               FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+               WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 LIMIT 1";
+    let holder = with_connection!(conn, c => diesel::sql_query(sql)
+        .bind::<BigInt, _>(i64::from(key.0))
+        .bind::<BigInt, _>(i64::from(key.1))
+        .get_result::<Holder>(c));
+    describe(holder.ok().and_then(|h| h.holder))
+}
+
+fn describe(holder: Option<String>) -> String {
+    holder.unwrap_or_else(|| "another session (it could not be identified)".to_owned())
+}
+
+fn acquire_named(
+    conn: &mut AnyConnection,
+    history: &HistoryTable,
+    timeout: Duration,
+    observer: &mut dyn Observer,
+) -> Result<RunLock> {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    // Named locks are server-wide: qualify by database. MySQL caps names at 64 characters.
+    let name: Name = with_connection!(&mut *conn, c => diesel::sql_query(
+        "SELECT LEFT(CONCAT('migrate:', COALESCE(DATABASE(), ''), ':', ?), 64) AS name")
+        .bind::<Text, _>(history.name())
+        .get_result(c))
+    .map_err(|e| Error::database("naming the migration lock", e))?;
+    let name = name.name;
+    let started = Instant::now();
+    // Ask without waiting first, so a waiting runner can say who it waits for.
+    if try_named(conn, &name, Duration::ZERO)? {
+        return Ok(RunLock::Named { name });
+    }
+    observer.waiting_for_lock(&named_holder(conn, &name));
+    if try_named(conn, &name, timeout)? {
+        return Ok(RunLock::Named { name });
+    }
+    Err(lock_timeout(named_holder(conn, &name), started.elapsed()))
+}
+
+fn try_named(conn: &mut AnyConnection, name: &str, wait: Duration) -> Result<bool> {
+    let got = with_connection!(conn, c => diesel::sql_query("SELECT GET_LOCK(?, ?) AS ok")
+        .bind::<Text, _>(name)
+        .bind::<Integer, _>(i32::try_from(wait.as_secs()).unwrap_or(i32::MAX))
+        .get_result::<Flag>(c))
+    .map_err(|e| Error::database("taking the migration lock", e))?;
+    Ok(got.ok == Some(1))
+}
+
+fn named_holder(conn: &mut AnyConnection, name: &str) -> String {
+    let sql = "SELECT CONCAT('connection ', p.ID, ' (', p.USER, '@', p.HOST, ', connected ', p.TIME, ' s ago)') AS holder \
+               FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)";
+    let holder = with_connection!(conn, c => diesel::sql_query(sql)
+        .bind::<Text, _>(name)
+        .get_result::<Holder>(c));
+    describe(holder.ok().and_then(|h| h.holder))
+}
+
+fn acquire_file(
+    conn: &mut AnyConnection,
+    _history: &HistoryTable,
+    timeout: Duration,
+    observer: &mut dyn Observer,
+) -> Result<RunLock> {
+    let Some(path) = database_file(conn) else {
+        return Ok(RunLock::Unshared);
+    };
+    let lock_path = format!("{path}.migrate-lock");
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(|e| Error::msg(format!("cannot open the lock file `{lock_path}`: {e}")))?;
+    let started = Instant::now();
+    let mut announced = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => {
+                // Who holds it, for runners that wait: best effort, the lock is what matters.
+                let _ = file.set_len(0).and_then(|()| {
+                    file.rewind()?;
+                    write!(file, "{}", crate::connection::process_description())
+                });
+                return Ok(RunLock::File { _file: file });
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = read_holder(&lock_path);
+                if started.elapsed() >= timeout {
+                    return Err(lock_timeout(holder, started.elapsed()));
+                }
+                if !announced {
+                    observer.waiting_for_lock(&holder);
+                    announced = true;
+                }
+                std::thread::sleep(POLL);
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::msg(format!("cannot lock `{lock_path}`: {e}")));
+            }
+        }
+    }
+}
+
+fn read_holder(lock_path: &str) -> String {
+    let mut text = String::new();
+    let read = File::open(lock_path).and_then(|mut f| f.read_to_string(&mut text));
+    describe(
+        read.ok()
+            .filter(|_| !text.trim().is_empty())
+            .map(|_| text.trim().to_owned()),
+    )
+}
+
+/// The file of the SQLite database `conn` is connected to; `None` in memory.
+fn database_file(conn: &mut AnyConnection) -> Option<String> {
+    #[derive(QueryableByName)]
+    struct File {
+        #[diesel(sql_type = Text)]
+        file: String,
+    }
+    let file: File = with_connection!(conn, c => diesel::sql_query(
+        "SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .get_result(c))
+    .ok()?;
+    (!file.file.is_empty()).then_some(file.file)
+}

@@ -1,0 +1,24 @@
+//! The dialects this build targets: those whose backend feature migrate-core enables.
+
+use migrate_sql::Dialect;
+
+/// The enabled dialects, in `Dialect::ALL` order.
+pub fn enabled() -> Vec<Dialect> {
+    Dialect::ALL
+        .into_iter()
+        .filter(|d| match d {
+            Dialect::Postgres => cfg!(feature = "postgres"),
+            Dialect::Mysql => cfg!(feature = "mysql"),
+            Dialect::Sqlite => cfg!(feature = "sqlite"),
+        })
+        .collect()
+}
+
+/// The display name used in error messages (`PostgreSQL`, `MySQL`, `SQLite`).
+pub fn display_name(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::Mysql => "MySQL",
+        Dialect::Sqlite => "SQLite",
+    }
+}

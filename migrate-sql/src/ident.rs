@@ -1,0 +1,120 @@
+//! SQL identifiers: the names of tables, columns, indexes and constraints.
+//!
+//! Every identifier this framework puts into SQL goes through [`quote_ident`], so no table or column
+//! name can change the meaning of a statement, whatever characters it holds.
+
+use crate::Dialect;
+use std::fmt;
+
+/// The longest identifier every supported database accepts (PostgreSQL truncates past 63 bytes,
+/// MySQL rejects past 64 characters).
+pub const MAX_IDENT_BYTES: usize = 63;
+
+/// Why a name cannot be used as a SQL identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentError {
+    /// The name is empty.
+    Empty,
+    /// The name is longer than [`MAX_IDENT_BYTES`].
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// The name holds a control character (NUL, newline, ...), which no database accepts in a
+    /// portable way.
+    ControlCharacter,
+    /// The name ends with a space, which MySQL rejects.
+    TrailingSpace,
+}
+
+impl fmt::Display for IdentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdentError::Empty => f.write_str("an identifier cannot be empty"),
+            IdentError::TooLong { len } => write!(
+                f,
+                "an identifier can be at most {MAX_IDENT_BYTES} bytes long (PostgreSQL truncates longer ones), this one has {len}"
+            ),
+            IdentError::ControlCharacter => f.write_str(
+                "an identifier cannot contain control characters such as NUL or newline",
+            ),
+            IdentError::TrailingSpace => {
+                f.write_str("an identifier cannot end with a space (MySQL rejects it)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for IdentError {}
+
+/// Checks that `name` is usable as an identifier on every supported database.
+///
+/// ```
+/// use migrate_sql::validate_ident;
+/// assert!(validate_ident("order items").is_ok());
+/// assert!(validate_ident("").is_err());
+/// ```
+pub fn validate_ident(name: &str) -> Result<(), IdentError> {
+    if name.is_empty() {
+        return Err(IdentError::Empty);
+    }
+    if name.len() > MAX_IDENT_BYTES {
+        return Err(IdentError::TooLong { len: name.len() });
+    }
+    if name.chars().any(char::is_control) {
+        return Err(IdentError::ControlCharacter);
+    }
+    if name.ends_with(' ') {
+        return Err(IdentError::TrailingSpace);
+    }
+    Ok(())
+}
+
+/// Quotes `name` as an identifier of `dialect`: `"name"` on PostgreSQL and SQLite, `` `name` `` on
+/// MySQL, doubling any quote character inside.
+///
+/// ```
+/// use migrate_sql::{Dialect, quote_ident};
+/// assert_eq!(quote_ident(Dialect::Postgres, "user"), r#""user""#);
+/// assert_eq!(quote_ident(Dialect::Mysql, "a`b"), "`a``b`");
+/// ```
+pub fn quote_ident(dialect: Dialect, name: &str) -> String {
+    let quote = match dialect {
+        Dialect::Postgres | Dialect::Sqlite => '"',
+        Dialect::Mysql => '`',
+    };
+    let mut quoted = String::with_capacity(name.len() + 2);
+    quoted.push(quote);
+    for c in name.chars() {
+        if c == quote {
+            quoted.push(quote);
+        }
+        quoted.push(c);
+    }
+    quoted.push(quote);
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_unusable_names() {
+        assert_eq!(validate_ident(""), Err(IdentError::Empty));
+        assert_eq!(
+            validate_ident(&"x".repeat(64)),
+            Err(IdentError::TooLong { len: 64 })
+        );
+        assert_eq!(validate_ident("a\0b"), Err(IdentError::ControlCharacter));
+        assert_eq!(validate_ident("name "), Err(IdentError::TrailingSpace));
+        assert!(validate_ident("naïve column").is_ok());
+    }
+
+    #[test]
+    fn quotes_per_dialect() {
+        assert_eq!(quote_ident(Dialect::Sqlite, r#"a"b"#), r#""a""b""#);
+        assert_eq!(quote_ident(Dialect::Mysql, "users"), "`users`");
+        assert_eq!(quote_ident(Dialect::Postgres, "Users"), r#""Users""#);
+    }
+}

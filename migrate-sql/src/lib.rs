@@ -1,0 +1,19 @@
+//! The SQL each supported database speaks.
+//!
+//! This crate is the single place where dialect differences live. The `#[migration]` macro and the
+//! helper macros call it at compile time to turn a portable description into PostgreSQL, MySQL and
+//! SQLite statements; the runtime calls it for the history table and for statements built from
+//! run-time values. Keeping one code path means the SQL a `--dry-run` prints, the SQL a snapshot test
+//! pins and the SQL that runs are the same text.
+//!
+//! It has no dependencies, so the proc-macro crate stays cheap to build.
+
+pub mod checksum;
+pub mod dialect;
+pub mod ident;
+pub mod literal;
+
+pub use checksum::Checksum;
+pub use dialect::Dialect;
+pub use ident::{IdentError, quote_ident, validate_ident};
+pub use literal::{LiteralError, quote_str};
