@@ -419,6 +419,46 @@ impl<'a> Runner<'a> {
         self.observer.migration_started(migration, direction);
         let started = Instant::now();
         let history = self.history.clone();
+        // SQLite can only change constraints by rebuilding tables, which foreign keys would
+        // block or cascade through; they are off while a migration runs and checked before it
+        // commits (the procedure of sqlite.org/lang_altertable.html).
+        let sqlite = dialect == Dialect::Sqlite;
+        if sqlite {
+            self.conn
+                .batch_execute("PRAGMA foreign_keys = OFF")
+                .map_err(|e| Error::database("turning off SQLite foreign keys", e))?;
+        }
+        let outcome = self.run_one_inner(
+            migration,
+            direction,
+            resume_after,
+            function,
+            journaled,
+            started,
+            &history,
+        );
+        if sqlite {
+            self.conn
+                .batch_execute("PRAGMA foreign_keys = ON")
+                .map_err(|e| Error::database("turning SQLite foreign keys back on", e))?;
+        }
+        outcome?;
+        self.observer
+            .migration_finished(migration, direction, started.elapsed());
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_one_inner(
+        &mut self,
+        migration: &'static MigrationDescriptor,
+        direction: Direction,
+        resume_after: u32,
+        function: MigrationFn,
+        journaled: bool,
+        started: Instant,
+        history: &HistoryTable,
+    ) -> Result<()> {
         let failed = |source: Error, rolled_back| Error::MigrationFailed {
             id: migration.id(),
             name: migration.name(),
@@ -435,6 +475,7 @@ impl<'a> Runner<'a> {
             let mut m = Migration::live(self.conn, migration, direction, &mut *self.observer, run);
             let outcome = call(function, &mut m);
             drop(m);
+            let outcome = outcome.and_then(|()| foreign_keys_hold(self.conn));
             if let Err(source) = outcome {
                 history.record_failed(self.conn, migration.id(), &source.to_string())?;
                 return Err(failed(source, false));
@@ -450,14 +491,43 @@ impl<'a> Runner<'a> {
                         Migration::live(conn, migration, direction, observer, RunMode::Transaction);
                     call(function, &mut m)?;
                     drop(m);
-                    finish(&history, conn, migration, direction, started.elapsed())
+                    foreign_keys_hold(conn)?;
+                    finish(history, conn, migration, direction, started.elapsed())
                 })
                 .map_err(|source| failed(source, true))?;
         }
-        self.observer
-            .migration_finished(migration, direction, started.elapsed());
         Ok(())
     }
+}
+
+/// On SQLite, where foreign keys are off during migrations, fails if a migration left rows
+/// that violate one (before its transaction commits).
+fn foreign_keys_hold(conn: &mut AnyConnection) -> Result<()> {
+    if conn.dialect() != Dialect::Sqlite {
+        return Ok(());
+    }
+    let violations = conn
+        .query_text(
+            "SELECT \"table\" || ' row ' || rowid || ' references a missing row of ' || parent AS v \
+             FROM pragma_foreign_key_check LIMIT 6",
+        )
+        .map_err(|e| Error::database("checking foreign keys", e))?;
+    if violations.is_empty() {
+        return Ok(());
+    }
+    Err(Error::DataCheck {
+        message: format!(
+            "the migration leaves rows that violate foreign keys: {}{}",
+            violations
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
+            if violations.len() > 5 { "; ..." } else { "" }
+        ),
+        hint: "fix or delete those rows in the migration before it finishes".into(),
+    })
 }
 
 /// Records the end of a successful run in the history.

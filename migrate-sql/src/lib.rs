@@ -12,8 +12,12 @@ pub mod checksum;
 pub mod dialect;
 pub mod ident;
 pub mod literal;
+pub mod step;
+pub mod types;
 
 pub use checksum::Checksum;
 pub use dialect::Dialect;
 pub use ident::{IdentError, quote_ident, validate_ident};
 pub use literal::{LiteralError, quote_str};
+pub use step::{Check, Step, TableChange};
+pub use types::ColumnType;

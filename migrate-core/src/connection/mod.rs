@@ -174,6 +174,28 @@ impl AnyConnection {
         with_connection!(self, c => transaction_manager_of(c).rollback(c))
     }
 
+    /// Runs a query whose only column is a text column named `v`, returning its non-NULL values.
+    pub(crate) fn query_text(&mut self, sql: &str) -> QueryResult<Vec<String>> {
+        #[derive(QueryableByName)]
+        struct TextRow {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            v: Option<String>,
+        }
+        let rows: Vec<TextRow> = with_connection!(self, c => diesel::sql_query(sql).load(c))?;
+        Ok(rows.into_iter().filter_map(|r| r.v).collect())
+    }
+
+    /// Runs a query whose only column is an integer named `n`, returning its values.
+    pub(crate) fn query_i64(&mut self, sql: &str) -> QueryResult<Vec<i64>> {
+        #[derive(QueryableByName)]
+        struct CountRow {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let rows: Vec<CountRow> = with_connection!(self, c => diesel::sql_query(sql).load(c))?;
+        Ok(rows.into_iter().map(|r| r.n).collect())
+    }
+
     /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn in_transaction<T>(
         &mut self,
