@@ -144,6 +144,9 @@ pub struct CheckArgs {
 pub struct NewArgs {
     /// Name of the migration, in snake_case (becomes the function's name)
     pub name: String,
+    /// The file that declares the migration set [default: where `migration_set!` was compiled]
+    #[arg(long, value_name = "PATH")]
+    pub module_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, ClapArgs)]

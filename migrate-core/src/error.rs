@@ -180,6 +180,15 @@ pub enum Error {
         hint: String,
     },
 
+    /// The process was asked to stop (SIGINT/SIGTERM) and stopped after a committed batch.
+    #[error("interrupted: migration {id} stopped cleanly after the batch ending at key {last_key}")]
+    Interrupted {
+        /// The migration.
+        id: MigrationId,
+        /// The last key of the last committed batch.
+        last_key: i64,
+    },
+
     /// `--dry-run` cannot show this migration's SQL without running it.
     #[error(
         "migration code uses the database connection directly, so --dry-run cannot show its SQL without running it"
@@ -239,6 +248,7 @@ impl Error {
             Error::InvalidTarget { .. } | Error::Irreversible { .. } => ErrorKind::Target,
             Error::IncompatibleHistory { .. } => ErrorKind::History,
             Error::LockTimeout { .. } => ErrorKind::Lock,
+            Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::DataCheck { .. } => ErrorKind::Data,
             Error::DryRunUnsupported
             | Error::Database { .. }
@@ -262,7 +272,10 @@ impl Error {
                 ConnectFailure::Other => return None,
             },
             Error::DuplicateId { .. } => "give one of them the next free id (`migrate status` lists the ids in use)".into(),
-            Error::MigrationFailed { rolled_back: true, .. } => "nothing was changed; fix the migration and run the command again".into(),
+            Error::MigrationFailed { rolled_back: true, source, .. } => match source.hint() {
+                Some(hint) => format!("nothing was changed; {hint}"),
+                None => "nothing was changed; fix the migration and run the command again".into(),
+            },
             Error::MigrationFailed { rolled_back: false, id, .. } => format!(
                 "its changes could not be rolled back; `migrate status` shows how far it got. After fixing the cause, run `migrate resolve {id} --retry`, or `--mark-applied` / `--mark-reverted` if you finished or undid it by hand"
             ),
@@ -274,6 +287,7 @@ impl Error {
             ),
             Error::LockTimeout { .. } => "another `migrate` run is in progress: wait for it to finish, or raise --lock-timeout".into(),
             Error::IncompatibleHistory { .. } => "point --history-table at another table name, or rename the existing table if it belongs to another tool".into(),
+            Error::Interrupted { .. } => "run `migrate up` again to resume after the last committed batch".into(),
             Error::DryRunUnsupported => "run it against a scratch copy of the database to see what it does".into(),
             _ => return None,
         })

@@ -429,6 +429,30 @@ impl HistoryTable {
         Ok(())
     }
 
+    /// Undoes [`record_running`](Self::record_running) for a run that failed without changing
+    /// anything: an `up` leaves no row, a `down` leaves the migration applied.
+    pub(crate) fn record_unchanged(
+        &self,
+        conn: &mut AnyConnection,
+        id: MigrationId,
+        direction: Direction,
+    ) -> Result<()> {
+        match direction {
+            Direction::Up => self.delete(conn, id),
+            Direction::Down => {
+                let dialect = conn.dialect();
+                let sql = format!(
+                    "UPDATE {} SET state = 'applied', operation = 'up', error = NULL WHERE id = {}",
+                    self.quoted(dialect),
+                    dialect.placeholder(1)
+                );
+                with_connection!(conn, c => diesel::sql_query(&sql).bind::<BigInt, _>(id.as_i64()).execute(c))
+                    .map_err(|e| Error::database(format!("restoring migration {id} as applied"), e))?;
+                Ok(())
+            }
+        }
+    }
+
     /// Replaces the recorded checksum (after an intended edit, `resolve --accept-checksum`).
     pub(crate) fn record_checksum(
         &self,

@@ -51,6 +51,10 @@ pub struct Migration<'c> {
     steps: u32,
     /// Steps an earlier, interrupted attempt finished; they are skipped.
     resume_after: u32,
+    /// The last key a batched step of an earlier attempt committed.
+    resume_key: Option<i64>,
+    /// Whether a step that changes the database has finished (checks and reports do not).
+    changed: bool,
 }
 
 impl<'c> Migration<'c> {
@@ -62,12 +66,13 @@ impl<'c> Migration<'c> {
         run: RunMode,
     ) -> Self {
         let dialect = conn.dialect();
-        let (journal, in_transaction, resume_after) = match run {
-            RunMode::Transaction => (None, true, 0),
+        let (journal, in_transaction, resume_after, resume_key) = match run {
+            RunMode::Transaction => (None, true, 0, None),
             RunMode::Journaled {
                 history,
                 resume_after,
-            } => (Some(history), false, resume_after),
+                resume_key,
+            } => (Some(history), false, resume_after, resume_key),
         };
         Migration {
             conn: Some(conn),
@@ -80,6 +85,8 @@ impl<'c> Migration<'c> {
             in_transaction,
             steps: 0,
             resume_after,
+            resume_key,
+            changed: false,
         }
     }
 
@@ -101,7 +108,21 @@ impl<'c> Migration<'c> {
             in_transaction: false,
             steps: 0,
             resume_after: 0,
+            resume_key: None,
+            changed: false,
         }
+    }
+
+    /// Whether this run changed the database: false if it failed before any changing step (or
+    /// only ran checks), which lets a run outside a transaction fail without leaving a
+    /// half-applied migration behind.
+    pub(crate) fn changed_anything(&self) -> bool {
+        self.changed || self.resume_after > 0
+    }
+
+    /// Marks the current step as one that changes the database.
+    pub(crate) fn mark_changing(&mut self) {
+        self.changed = true;
     }
 
     pub(crate) fn into_recorded(self) -> Vec<String> {
@@ -159,18 +180,31 @@ impl<'c> Migration<'c> {
                 message: format!("no SQL was written for {}", self.dialect),
             });
         };
-        self.run_step(&text, |conn| conn.execute(&text))
+        let text = text.into_owned();
+        let changed = self.step(
+            |_| Ok(vec![text.clone()]),
+            |conn| {
+                conn.execute(&text).map_err(|e| Error::Statement {
+                    step: 0,
+                    sql: shorten(&text),
+                    message: e.to_string(),
+                })
+            },
+        )?;
+        self.mark_changing();
+        Ok(changed)
     }
 
-    /// Runs one step whose SQL is `sql`: skipped if an earlier attempt finished it, recorded in
-    /// `--dry-run`, otherwise run by `exec` and journaled. Journaling shares the step's
-    /// transaction, so a step is never recorded without its effect (on MySQL, DDL commits by
-    /// itself; the gap is one statement wide).
-    pub(crate) fn run_step(
+    /// Runs one step: skipped if an earlier attempt finished it; in `--dry-run`, `show` gives the
+    /// statements to print (it gets the connection when there is one, to plan from the live
+    /// schema); otherwise `exec` runs it, journaled when the migration runs outside one
+    /// transaction. Journaling shares the step's transaction, so a step is never recorded without
+    /// its effect (on MySQL, DDL commits by itself; the gap is one statement wide).
+    pub(crate) fn step<T: Default>(
         &mut self,
-        sql: &str,
-        exec: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<usize>,
-    ) -> Result<usize> {
+        show: impl FnOnce(Option<&mut AnyConnection>) -> Result<Vec<String>>,
+        exec: impl FnOnce(&mut AnyConnection) -> Result<T>,
+    ) -> Result<T> {
         self.steps += 1;
         let step = self.steps;
         if step <= self.resume_after {
@@ -178,24 +212,90 @@ impl<'c> Migration<'c> {
                 self.descriptor,
                 &format!("step {step} was finished by an earlier attempt; skipped"),
             );
-            return Ok(0);
+            return Ok(T::default());
         }
         if let Some(recorded) = &mut self.recorded {
-            recorded.push(sql.to_owned());
-            return Ok(0);
+            recorded.extend(show(self.conn.as_deref_mut())?);
+            return Ok(T::default());
         }
         let Some(conn) = self.conn.as_deref_mut() else {
             return Err(Error::DryRunUnsupported);
         };
         let id = self.descriptor.id();
+        let numbered = |error: Error| match error {
+            Error::Statement { sql, message, .. } => Error::Statement { step, sql, message },
+            Error::Diesel(e) => Error::Statement {
+                step,
+                sql: String::new(),
+                message: e.to_string(),
+            },
+            other => other,
+        };
         match &self.journal {
-            None => exec(conn).map_err(|e| statement_error(step, sql, e)),
+            None => exec(conn).map_err(numbered),
             Some(history) => conn.in_transaction(|conn| {
-                let changed = exec(conn).map_err(|e| statement_error(step, sql, e))?;
+                let value = exec(conn).map_err(numbered)?;
                 history.record_step(conn, id, step)?;
-                Ok(changed)
+                Ok(value)
             }),
         }
+    }
+
+    /// Runs a step made of many short transactions (a batched helper). `body` receives the
+    /// [`Batches`] that commits each batch together with its resume key, so a killed run resumes
+    /// after its last committed batch. Needs a migration that runs outside one transaction.
+    pub(crate) fn batched_step(
+        &mut self,
+        show: impl FnOnce(Option<&mut AnyConnection>) -> Result<Vec<String>>,
+        body: impl FnOnce(&mut Batches<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if self.in_transaction {
+            return Err(Error::msg(format!(
+                "migration {} `{}` runs a batched helper inside one transaction; give it `transaction = false` so each batch commits on its own",
+                self.descriptor.id(),
+                self.descriptor.name()
+            )));
+        }
+        self.steps += 1;
+        let step = self.steps;
+        if step <= self.resume_after {
+            self.observer.note(
+                self.descriptor,
+                &format!("step {step} was finished by an earlier attempt; skipped"),
+            );
+            return Ok(());
+        }
+        if let Some(recorded) = &mut self.recorded {
+            recorded.extend(show(self.conn.as_deref_mut())?);
+            return Ok(());
+        }
+        let resume_key = if step == self.resume_after + 1 {
+            self.resume_key
+        } else {
+            None
+        };
+        let Some(conn) = self.conn.as_deref_mut() else {
+            return Err(Error::DryRunUnsupported);
+        };
+        let mut batches = Batches {
+            conn,
+            journal: self.journal.as_ref(),
+            id: self.descriptor.id(),
+            descriptor: self.descriptor,
+            observer: &mut *self.observer,
+            resume_key,
+            committed: 0,
+        };
+        let outcome = body(&mut batches);
+        if batches.committed > 0 {
+            self.changed = true;
+        }
+        outcome?;
+        if let Some(history) = &self.journal {
+            let conn = self.conn.as_deref_mut().ok_or(Error::DryRunUnsupported)?;
+            history.record_step(conn, self.descriptor.id(), step)?;
+        }
+        Ok(())
     }
 
     /// The Diesel connection, for typed queries.
@@ -216,6 +316,80 @@ impl<'c> Migration<'c> {
     }
 }
 
+/// What one committed batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BatchDone {
+    /// The key of its last row.
+    pub(crate) last_key: i64,
+    /// The rows it changed.
+    pub(crate) rows: u64,
+}
+
+/// What a batched step works with: the connection, where to resume, and a way to commit each
+/// batch with its progress.
+pub(crate) struct Batches<'a> {
+    conn: &'a mut AnyConnection,
+    journal: Option<&'a HistoryTable>,
+    id: MigrationId,
+    descriptor: &'static MigrationDescriptor,
+    observer: &'a mut dyn Observer,
+    resume_key: Option<i64>,
+    committed: u64,
+}
+
+impl Batches<'_> {
+    /// The key after which an interrupted earlier attempt stopped.
+    pub(crate) fn resume_key(&self) -> Option<i64> {
+        self.resume_key
+    }
+
+    /// The connection, for reads outside a batch.
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        self.conn
+    }
+
+    /// Runs one batch in its own transaction. `batch` returns where it ended (or `None` when no
+    /// row was left); that key is recorded in the same transaction, so after a crash the step
+    /// resumes right after the last committed batch, never redoing or skipping one. Stops cleanly
+    /// between batches when the process was asked to (SIGINT/SIGTERM).
+    pub(crate) fn commit(
+        &mut self,
+        batch: impl FnOnce(&mut AnyConnection) -> Result<Option<BatchDone>>,
+    ) -> Result<Option<BatchDone>> {
+        let journal = self.journal;
+        let id = self.id;
+        let done = self.conn.in_transaction(|conn| {
+            let done = batch(conn)?;
+            if let (Some(history), Some(done)) = (journal, &done) {
+                history.record_resume_key(conn, id, done.last_key)?;
+            }
+            Ok(done)
+        })?;
+        if done.is_some() {
+            self.committed += 1;
+        }
+        if let Some(done) = &done
+            && crate::interrupt::requested()
+        {
+            return Err(Error::Interrupted {
+                id,
+                last_key: done.last_key,
+            });
+        }
+        Ok(done)
+    }
+
+    /// Reports progress to the observer.
+    pub(crate) fn progress(&mut self, progress: &crate::runner::Progress) {
+        self.observer.progress(self.descriptor, progress);
+    }
+
+    /// Adds a line to the output.
+    pub(crate) fn note(&mut self, text: &str) {
+        self.observer.note(self.descriptor, text);
+    }
+}
+
 /// How the runner runs a migration.
 pub(crate) enum RunMode {
     /// Inside one transaction that the runner commits or rolls back.
@@ -224,19 +398,12 @@ pub(crate) enum RunMode {
     Journaled {
         history: HistoryTable,
         resume_after: u32,
+        resume_key: Option<i64>,
     },
 }
 
-fn statement_error(step: u32, sql: &str, err: diesel::result::Error) -> Error {
-    Error::Statement {
-        step,
-        sql: shorten(sql),
-        message: err.to_string(),
-    }
-}
-
 /// Long statements are cut in messages; the full text is in `--dry-run`.
-fn shorten(sql: &str) -> String {
+pub(crate) fn shorten(sql: &str) -> String {
     const MAX: usize = 300;
     let sql = sql.trim();
     if sql.len() <= MAX {

@@ -29,6 +29,8 @@ pub trait Observer {
     fn note(&mut self, _migration: &MigrationDescriptor, _text: &str) {}
     /// Another runner holds the lock; this one waits.
     fn waiting_for_lock(&mut self, _holder: &str) {}
+    /// A batched helper committed a batch (or finished).
+    fn progress(&mut self, _migration: &MigrationDescriptor, _progress: &Progress) {}
 }
 
 impl<T: Observer + ?Sized> Observer for &mut T {
@@ -48,6 +50,9 @@ impl<T: Observer + ?Sized> Observer for &mut T {
     }
     fn waiting_for_lock(&mut self, holder: &str) {
         (**self).waiting_for_lock(holder)
+    }
+    fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
+        (**self).progress(migration, progress)
     }
 }
 
@@ -73,6 +78,43 @@ impl Observer for LogObserver {
     fn waiting_for_lock(&mut self, holder: &str) {
         tracing::info!("waiting for the migration lock held by {holder}");
     }
+    fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
+        tracing::info!(id = %migration.id(), done = progress.done, total = ?progress.total, batches = progress.batches, "{}", progress.label);
+    }
+}
+
+/// Where an interrupted or failed run of a migration stopped: the steps it finished and the last
+/// key its batched step committed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Resume {
+    steps_done: u32,
+    key: Option<i64>,
+}
+
+impl Resume {
+    fn from_entry(entry: Option<&crate::history::HistoryEntry>) -> Resume {
+        entry.map_or_else(Resume::default, |e| Resume {
+            steps_done: e.steps_done,
+            key: e.resume_key,
+        })
+    }
+}
+
+/// How far a batched helper has got, for progress displays.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// What is being done (`backfill orders.status`).
+    pub label: String,
+    /// Rows done so far in this run.
+    pub done: u64,
+    /// Rows to do in this run, if known.
+    pub total: Option<u64>,
+    /// Time since this run of the step started.
+    pub elapsed: Duration,
+    /// Batches committed so far.
+    pub batches: u64,
+    /// Whether the step is finished.
+    pub finished: bool,
 }
 
 /// Where `down` stops.
@@ -188,8 +230,8 @@ impl<'a> Runner<'a> {
             runner.refuse_blocked(&statuses, Direction::Up)?;
             let plan = plan_up(runner.registry, &statuses, to)?;
             let mut applied = Vec::new();
-            for (migration, resume_after) in plan {
-                runner.run_one(migration, Direction::Up, resume_after)?;
+            for (migration, resume) in plan {
+                runner.run_one(migration, Direction::Up, resume)?;
                 applied.push(migration.id());
             }
             Ok(applied)
@@ -203,8 +245,8 @@ impl<'a> Runner<'a> {
             runner.refuse_blocked(&statuses, Direction::Down)?;
             let plan = plan_down(runner.registry, &statuses, target)?;
             let mut reverted = Vec::new();
-            for (migration, resume_after) in plan {
-                runner.run_one(migration, Direction::Down, resume_after)?;
+            for (migration, resume) in plan {
+                runner.run_one(migration, Direction::Down, resume)?;
                 reverted.push(migration.id());
             }
             Ok(reverted)
@@ -217,11 +259,11 @@ impl<'a> Runner<'a> {
             let statuses = runner.status()?;
             runner.refuse_blocked(&statuses, Direction::Down)?;
             let plan = plan_down(runner.registry, &statuses, DownTarget::Steps(1))?;
-            let Some(&(migration, resume_after)) = plan.first() else {
+            let Some(&(migration, resume)) = plan.first() else {
                 return Err(nothing_applied());
             };
-            runner.run_one(migration, Direction::Down, resume_after)?;
-            runner.run_one(migration, Direction::Up, 0)?;
+            runner.run_one(migration, Direction::Down, resume)?;
+            runner.run_one(migration, Direction::Up, Resume::default())?;
             Ok(migration.id())
         })
     }
@@ -256,7 +298,7 @@ impl<'a> Runner<'a> {
                             "only failed or interrupted migrations can be retried",
                         ));
                     }
-                    runner.run_one(migration, entry.operation, entry.steps_done)
+                    runner.run_one(migration, entry.operation, Resume::from_entry(Some(entry)))
                 }
                 Resolution::MarkApplied => match status.descriptor {
                     Some(migration) => {
@@ -411,7 +453,7 @@ impl<'a> Runner<'a> {
         &mut self,
         migration: &'static MigrationDescriptor,
         direction: Direction,
-        resume_after: u32,
+        resume: Resume,
     ) -> Result<()> {
         let function = function_for(migration, direction)?;
         let dialect = self.conn.dialect();
@@ -429,13 +471,7 @@ impl<'a> Runner<'a> {
                 .map_err(|e| Error::database("turning off SQLite foreign keys", e))?;
         }
         let outcome = self.run_one_inner(
-            migration,
-            direction,
-            resume_after,
-            function,
-            journaled,
-            started,
-            &history,
+            migration, direction, resume, function, journaled, started, &history,
         );
         if sqlite {
             self.conn
@@ -453,7 +489,7 @@ impl<'a> Runner<'a> {
         &mut self,
         migration: &'static MigrationDescriptor,
         direction: Direction,
-        resume_after: u32,
+        resume: Resume,
         function: MigrationFn,
         journaled: bool,
         started: Instant,
@@ -470,18 +506,30 @@ impl<'a> Runner<'a> {
             history.record_running(self.conn, migration, direction)?;
             let run = RunMode::Journaled {
                 history: history.clone(),
-                resume_after,
+                resume_after: resume.steps_done,
+                resume_key: resume.key,
             };
             let mut m = Migration::live(self.conn, migration, direction, &mut *self.observer, run);
             let outcome = call(function, &mut m);
+            let changed = m.changed_anything();
             drop(m);
             let outcome = outcome.and_then(|()| foreign_keys_hold(self.conn));
+            // An interrupted run stays `running`: the next `up` resumes it after its last batch.
+            if let Err(interrupted @ Error::Interrupted { .. }) = outcome {
+                return Err(interrupted);
+            }
             if let Err(source) = outcome {
+                // Failing before any change (a check that found bad rows) leaves nothing
+                // half-done: forget the attempt, as a rolled-back transaction would.
+                if !changed {
+                    history.record_unchanged(self.conn, migration.id(), direction)?;
+                    return Err(failed(source, true));
+                }
                 history.record_failed(self.conn, migration.id(), &source.to_string())?;
                 return Err(failed(source, false));
             }
             self.conn.in_transaction(|conn| {
-                finish(&history, conn, migration, direction, started.elapsed())
+                finish(history, conn, migration, direction, started.elapsed())
             })?;
         } else {
             let observer = &mut *self.observer;
@@ -650,7 +698,7 @@ fn plan_up(
     registry: &Registry,
     statuses: &[MigrationStatus],
     to: Option<MigrationId>,
-) -> Result<Vec<(&'static MigrationDescriptor, u32)>> {
+) -> Result<Vec<(&'static MigrationDescriptor, Resume)>> {
     if let Some(to) = to {
         if registry.get(to).is_none() {
             return Err(unknown_target(to, registry));
@@ -679,9 +727,9 @@ fn plan_up(
         .filter_map(|s| {
             let descriptor = s.descriptor?;
             match s.state {
-                MigrationState::Pending => Some((descriptor, 0)),
+                MigrationState::Pending => Some((descriptor, Resume::default())),
                 MigrationState::Interrupted => {
-                    Some((descriptor, s.entry.as_ref().map_or(0, |e| e.steps_done)))
+                    Some((descriptor, Resume::from_entry(s.entry.as_ref())))
                 }
                 _ => None,
             }
@@ -694,7 +742,7 @@ fn plan_down(
     registry: &Registry,
     statuses: &[MigrationStatus],
     target: DownTarget,
-) -> Result<Vec<(&'static MigrationDescriptor, u32)>> {
+) -> Result<Vec<(&'static MigrationDescriptor, Resume)>> {
     let applied: Vec<&MigrationStatus> = statuses
         .iter()
         .rev()
@@ -747,11 +795,11 @@ fn plan_down(
                     name: descriptor.name(),
                 });
             }
-            let resume_after = match (&s.entry, s.state) {
-                (Some(entry), MigrationState::Interrupted) => entry.steps_done,
-                _ => 0,
+            let resume = match s.state {
+                MigrationState::Interrupted => Resume::from_entry(s.entry.as_ref()),
+                _ => Resume::default(),
             };
-            Ok((descriptor, resume_after))
+            Ok((descriptor, resume))
         })
         .collect()
 }

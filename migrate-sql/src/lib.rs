@@ -10,6 +10,8 @@
 
 pub mod checksum;
 pub mod dialect;
+pub mod expr;
+pub mod helpers;
 pub mod ident;
 pub mod literal;
 pub mod step;
@@ -17,6 +19,7 @@ pub mod types;
 
 pub use checksum::Checksum;
 pub use dialect::Dialect;
+pub use expr::{Expr, Untranslatable};
 pub use ident::{IdentError, quote_ident, validate_ident};
 pub use literal::{LiteralError, quote_str};
 pub use step::{Check, Step, TableChange};

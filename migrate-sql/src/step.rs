@@ -24,6 +24,13 @@ pub enum Step {
         /// The line, with `{n}`.
         label: String,
     },
+    /// Adds one line to the output per row `sql` returns (a text column `v`): a spot check.
+    Sample {
+        /// The query.
+        sql: String,
+        /// A heading for the rows.
+        label: String,
+    },
     /// A table change that depends on the current schema (see [`TableChange`]).
     AlterTable {
         /// The table.
@@ -38,7 +45,7 @@ pub enum Step {
 pub struct Check {
     /// A query returning one integer column `n`: how many rows violate the requirement.
     pub count_sql: String,
-    /// A query returning one integer column `id`: the keys of up to five violating rows.
+    /// A query returning one integer column `n`: the keys of up to five violating rows.
     pub sample_sql: String,
     /// What is wrong, with `{n}` replaced by the count (e.g. "{n} rows of `users` have NULL in
     /// `score`").

@@ -4,6 +4,8 @@
 //! 127.0.0.1:3306 as `root`); `MIGRATE_TEST_POSTGRES_URL` and `MIGRATE_TEST_MYSQL_URL` point
 //! elsewhere (an administrative URL: the tests create and drop databases through it).
 
+pub mod fixtures;
+
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::{Connection, QueryableByName, RunQueryDsl};

@@ -17,7 +17,10 @@ pub fn new(session: &Session, args: &NewArgs, out: &mut Output) -> Result<ExitCo
         });
     }
     let id = session.registry.last_id().map_or(1, |id| id.0 + 1);
-    let set_file = locate_set_file(session.cli.set)?;
+    let set_file = match &args.module_file {
+        Some(path) => path.clone(),
+        None => locate_set_file(session.cli.set)?,
+    };
     let dir = module_dir(&set_file);
     let module = format!("m{id:04}_{name}");
     let path = dir.join(format!("{module}.rs"));

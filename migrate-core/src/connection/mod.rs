@@ -141,14 +141,17 @@ impl AnyConnection {
         match self {
             #[cfg(feature = "postgres")]
             AnyConnection::Postgres(c) => diesel::sql_query(sql).execute(c),
-            // MySQL cannot prepare some statements (triggers, some DDL), so they go through the
-            // text protocol and the count comes from ROW_COUNT().
+            // MySQL cannot prepare some statements (error 1295: "not supported in the prepared
+            // statement protocol"); those go through the text protocol, without a row count.
             #[cfg(feature = "mysql")]
-            AnyConnection::Mysql(c) => {
-                c.batch_execute(sql)?;
-                let count: RowCount = diesel::sql_query("SELECT ROW_COUNT() AS n").get_result(c)?;
-                Ok(usize::try_from(count.n).unwrap_or(0))
-            }
+            AnyConnection::Mysql(c) => match diesel::sql_query(sql).execute(c) {
+                Err(diesel::result::Error::DatabaseError(_, info))
+                    if info.message().contains("prepared statement protocol") =>
+                {
+                    c.batch_execute(sql).map(|()| 0)
+                }
+                other => other,
+            },
             #[cfg(feature = "sqlite")]
             AnyConnection::Sqlite(c) => diesel::sql_query(sql).execute(c),
         }
@@ -196,6 +199,17 @@ impl AnyConnection {
         Ok(rows.into_iter().map(|r| r.n).collect())
     }
 
+    /// Runs a query whose only row has a nullable integer column named `n`.
+    pub(crate) fn query_optional_i64(&mut self, sql: &str) -> QueryResult<Option<i64>> {
+        #[derive(QueryableByName)]
+        struct MaybeRow {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+            n: Option<i64>,
+        }
+        let rows: Vec<MaybeRow> = with_connection!(self, c => diesel::sql_query(sql).load(c))?;
+        Ok(rows.into_iter().next().and_then(|r| r.n))
+    }
+
     /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn in_transaction<T>(
         &mut self,
@@ -217,12 +231,6 @@ impl AnyConnection {
             }
         }
     }
-}
-
-#[derive(QueryableByName)]
-struct RowCount {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
 }
 
 /// Who this process is, for lock holders' descriptions: `migrate (pid 123 on host)`.

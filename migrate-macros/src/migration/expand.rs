@@ -22,7 +22,15 @@ pub fn expand(plan: &MigrationPlan, function: &ItemFn) -> TokenStream {
         DownPlan::Function(path) => quote_spanned! {path.span()=>
             ::migrate_core::__private::Down::Function(#path)
         },
+        DownPlan::Derived(derived) => {
+            let name = &derived.name;
+            quote!(::migrate_core::__private::Down::Function(#name))
+        }
         DownPlan::Irreversible => quote!(::migrate_core::__private::Down::Irreversible),
+    };
+    let derived_down = match &plan.down {
+        DownPlan::Derived(derived) => derived.function.clone(),
+        _ => TokenStream::new(),
     };
     let line = quote_spanned!(function_name.span()=> ::core::line!());
     // Two migrations with one id in one module define this constant twice, which rustc reports
@@ -34,6 +42,8 @@ pub fn expand(plan: &MigrationPlan, function: &ItemFn) -> TokenStream {
     );
     quote! {
         #function
+
+        #derived_down
 
         #[doc(hidden)]
         #[allow(dead_code)]

@@ -11,6 +11,7 @@ use syn::{Expr, ExprLit, FnArg, Item, ItemFn, Lit, LitInt, Path, ReturnType, Typ
 /// How the expansion reverts the migration.
 pub enum DownPlan {
     Function(Path),
+    Derived(crate::helpers::reversible::DerivedDown),
     Irreversible,
 }
 
@@ -80,19 +81,26 @@ pub fn validate(args: MigrationArgs, function: &ItemFn) -> syn::Result<Migration
         Some(DownSpec::Function(path)) => Some(DownPlan::Function(path.clone())),
         Some(DownSpec::Irreversible) => Some(DownPlan::Irreversible),
         Some(DownSpec::Derived(span)) => {
-            errors.push(syn::Error::new(
-                *span,
-                "`reversible` derives the down migration from helper macros, but this body has none",
-            ));
-            None
+            match crate::helpers::reversible::derive(function, *span) {
+                Ok(Some(derived)) => Some(DownPlan::Derived(derived)),
+                // A helper that does not parse reports its own error; the migration will not build.
+                Ok(None) => Some(DownPlan::Irreversible),
+                Err(error) => {
+                    errors.push(error);
+                    None
+                }
+            }
         }
         None => None,
     };
+    let transactional = args.transaction.is_none_or(|(value, _)| value);
+    if transactional {
+        check_no_batched_helpers(function, &mut errors);
+    }
     errors.finish()?;
     let (Some((id, id_lit)), Some(down)) = (args.id, down) else {
         unreachable!("errors were reported above");
     };
-    let transactional = args.transaction.map_or(true, |(value, _)| value);
     let name = args
         .name
         .map(|n| n.value())
@@ -242,6 +250,31 @@ fn checksum(function: &ItemFn, id: u64, transactional: bool) -> String {
     let mut text = format!("id={id} transaction={transactional} ");
     canonical_text(without_docs.into_token_stream(), &mut text);
     migrate_sql::Checksum::of(text.as_bytes()).to_string()
+}
+
+/// Batched helpers commit each batch on their own, which a migration running in one
+/// transaction cannot allow: require `transaction = false`.
+fn check_no_batched_helpers(function: &ItemFn, errors: &mut Errors) {
+    struct Batched<'a>(&'a mut Errors);
+    impl<'ast> Visit<'ast> for Batched<'_> {
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            let name = mac
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            if crate::helpers::HelperKind::from_name(&name).is_some_and(|k| k.is_batched()) {
+                self.0.push(syn::Error::new_spanned(
+                    &mac.path,
+                    format!(
+                        "`{name}!` commits each batch on its own, so this migration cannot run in one transaction: add `transaction = false` to #[migration]"
+                    ),
+                ));
+            }
+        }
+    }
+    Batched(errors).visit_block(&function.block);
 }
 
 /// Parses every `m.execute("literal")` in the body for each enabled dialect.

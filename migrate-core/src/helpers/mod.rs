@@ -1,0 +1,171 @@
+//! The runtime half of the data-migration helper macros.
+//!
+//! A helper macro expands, at compile time, to the [`Step`]s of every enabled dialect; at run
+//! time [`run`] picks the connection's dialect and runs them as journaled steps of the migration.
+//! The batched helpers ([`backfill`], [`transform`]) walk the table by key, one short
+//! transaction per batch.
+
+mod alter;
+pub mod backfill;
+mod batching;
+pub mod transform;
+mod value;
+
+pub use batching::Batching;
+pub use value::SqlValue;
+
+use crate::{Dialect, Error, Migration, Result};
+use migrate_sql::Step;
+
+/// Runs the steps a helper macro generated for the migration's dialect.
+///
+/// `steps` is called with the dialect and returns its steps (the macro expands to a `match`
+/// over the dialects, so only the connection's steps are built).
+pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step>>) -> Result<()> {
+    let dry_run = m.is_dry_run();
+    for step in steps(m.dialect())? {
+        match step {
+            Step::Execute { sql, report } => {
+                let changed = m.step(
+                    |_| Ok(vec![sql.clone()]),
+                    |conn| {
+                        conn.execute(&sql).map_err(|e| Error::Statement {
+                            step: 0,
+                            sql: crate::migration::shorten(&sql),
+                            message: e.to_string(),
+                        })
+                    },
+                )?;
+                m.mark_changing();
+                if let (Some(report), false) = (report, dry_run) {
+                    m.note(fill_count(&report, changed as i64));
+                }
+            }
+            Step::Verify(check) => {
+                let shown = format!("-- verify that no row matches: {}", check.count_sql);
+                m.step(|_| Ok(vec![shown]), |conn| verify(conn, &check))?;
+            }
+            Step::Report { sql, label } => {
+                let shown = format!("-- report: {sql}");
+                let count: Option<i64> =
+                    m.step(|_| Ok(vec![shown]), |conn| count(conn, &sql).map(Some))?;
+                if let Some(count) = count {
+                    m.note(fill_count(&label, count));
+                }
+            }
+            Step::Sample { sql, label } => {
+                let shown = format!("-- {label} {sql}");
+                let rows: Vec<String> = m.step(
+                    |_| Ok(vec![shown]),
+                    |conn| {
+                        conn.query_text(&sql).map_err(|e| Error::Statement {
+                            step: 0,
+                            sql: crate::migration::shorten(&sql),
+                            message: e.to_string(),
+                        })
+                    },
+                )?;
+                if !dry_run {
+                    m.note(label);
+                    for row in rows {
+                        m.note(format!("  {row}"));
+                    }
+                }
+            }
+            Step::AlterTable { table, change } => {
+                let describe = alter::describe(m.dialect(), &table, &change);
+                m.step(
+                    |conn| match conn {
+                        Some(conn) => alter::plan(conn, &table, &change),
+                        None => Ok(vec![describe]),
+                    },
+                    |conn| {
+                        for statement in alter::plan(conn, &table, &change)? {
+                            conn.execute(&statement).map_err(|e| Error::Statement {
+                                step: 0,
+                                sql: crate::migration::shorten(&statement),
+                                message: e.to_string(),
+                            })?;
+                        }
+                        Ok(())
+                    },
+                )?;
+                m.mark_changing();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `count_rows!`: counts with `sql` (per dialect), notes `label` with `{n}` replaced, and returns
+/// the count (0 in `--dry-run`).
+pub fn count_rows(
+    m: &mut Migration<'_>,
+    label: &str,
+    sql: impl FnOnce(Dialect) -> Result<String>,
+) -> Result<i64> {
+    let sql = sql(m.dialect())?;
+    let shown = format!("-- count: {sql}");
+    let counted: Option<i64> = m.step(|_| Ok(vec![shown]), |conn| count(conn, &sql).map(Some))?;
+    match counted {
+        Some(n) => {
+            m.note(fill_count(label, n));
+            Ok(n)
+        }
+        None => Ok(0),
+    }
+}
+
+/// Puts `count` into a message template: `{n} rows` reads "1 row" for one.
+pub(crate) fn fill_count(template: &str, count: i64) -> String {
+    let text = if count == 1 {
+        template.replace("{n} rows", "1 row")
+    } else {
+        template.to_owned()
+    };
+    text.replace("{n}", &count.to_string())
+}
+
+/// Counts with a query returning one integer column `n`.
+pub(crate) fn count(conn: &mut crate::AnyConnection, sql: &str) -> Result<i64> {
+    conn.query_i64(sql)
+        .map_err(|e| Error::Statement {
+            step: 0,
+            sql: crate::migration::shorten(sql),
+            message: e.to_string(),
+        })
+        .map(|rows| rows.first().copied().unwrap_or(0))
+}
+
+/// Fails with the count and sample keys of the rows violating `check`.
+fn verify(conn: &mut crate::AnyConnection, check: &migrate_sql::Check) -> Result<()> {
+    let violations = count(conn, &check.count_sql)?;
+    if violations == 0 {
+        return Ok(());
+    }
+    let samples = conn
+        .query_i64(&check.sample_sql)
+        .map_err(|e| Error::Statement {
+            step: 0,
+            sql: crate::migration::shorten(&check.sample_sql),
+            message: e.to_string(),
+        })?;
+    let ids = samples
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if violations > samples.len() as i64 {
+        ", ..."
+    } else {
+        ""
+    };
+    Err(Error::DataCheck {
+        message: format!(
+            "{} ({} {ids}{more})",
+            fill_count(&check.problem, violations),
+            if samples.len() == 1 { "id" } else { "ids" }
+        ),
+        hint: check.hint.clone(),
+    })
+}

@@ -1,0 +1,375 @@
+//! `backfill!` and `transform_rows!`: the batched helpers.
+
+use super::portable::Portable;
+use super::syntax::{HelperOption, Name, TableColumn, parse_options};
+use super::tokens::per_dialect;
+use migrate_sql::{ColumnType, quote_ident};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::{Block, Ident, Token, Type};
+
+const BATCH_OPTIONS: [(&str, &str); 4] = [
+    ("key", "the integer primary key column"),
+    ("batch_rows", "a fixed number of rows per batch"),
+    (
+        "target_ms",
+        "the duration each batch aims at, in milliseconds",
+    ),
+    ("pause_ms", "a pause between batches, in milliseconds"),
+];
+
+/// Batch options shared by the batched helpers.
+pub struct BatchOptions {
+    pub key: Name,
+    pub batch_rows: Option<u64>,
+    pub target_ms: Option<u64>,
+    pub pause_ms: Option<u64>,
+}
+
+impl BatchOptions {
+    fn new(table: &Name) -> Self {
+        BatchOptions {
+            key: Name::new("id".into(), table.span),
+            batch_rows: None,
+            target_ms: None,
+            pause_ms: None,
+        }
+    }
+
+    /// Takes the option if it is a batch option; returns it otherwise.
+    fn take(&mut self, option: HelperOption) -> syn::Result<Option<HelperOption>> {
+        match option.key.to_string().as_str() {
+            "key" => self.key = option.name()?,
+            "batch_rows" => self.batch_rows = Some(option.integer(1)?),
+            "target_ms" => self.target_ms = Some(option.integer(1)?),
+            "pause_ms" => self.pause_ms = Some(option.integer(0)?),
+            _ => return Ok(Some(option)),
+        }
+        Ok(None)
+    }
+
+    fn tokens(&self) -> TokenStream {
+        let fixed = match self.batch_rows {
+            Some(rows) => quote!(::core::option::Option::Some(#rows)),
+            None => quote!(::core::option::Option::None),
+        };
+        let target = self
+            .target_ms
+            .map(|ms| quote!(target: ::std::time::Duration::from_millis(#ms),));
+        let pause = self
+            .pause_ms
+            .map(|ms| quote!(pause: ::std::time::Duration::from_millis(#ms),));
+        quote!(::migrate_core::helpers::Batching {
+            fixed_rows: #fixed,
+            #target
+            #pause
+            ..::core::default::Default::default()
+        })
+    }
+}
+
+/// `backfill!(m, table.column = value [, filter = condition] [, batch options])`.
+pub struct Backfill {
+    pub target: TableColumn,
+    pub value: Portable,
+    pub filter: Option<Portable>,
+    pub batch: BatchOptions,
+}
+
+impl Parse for Backfill {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let target: TableColumn = input.parse()?;
+        input.parse::<Token![=]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected `= <expression>`, as in `backfill!(m, orders.status = \"processed\")`",
+            )
+        })?;
+        let value = Portable::parse(&input.parse()?)?;
+        let mut allowed = BATCH_OPTIONS.to_vec();
+        allowed.push(("filter", "a condition selecting the rows to set"));
+        let mut batch = BatchOptions::new(&target.table);
+        let mut filter = None;
+        for option in parse_options(input, &allowed)? {
+            if let Some(option) = batch.take(option)? {
+                filter = Some(Portable::parse(option.expr()?)?);
+            }
+        }
+        Ok(Backfill {
+            target,
+            value,
+            filter,
+            batch,
+        })
+    }
+}
+
+impl Backfill {
+    pub fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        let column = &self.target.column.text;
+        let sql = per_dialect(|dialect| {
+            let assignments = format!(
+                "{} = {}",
+                quote_ident(dialect, column),
+                self.value.sql(dialect)?
+            );
+            let condition = match &self.filter {
+                Some(filter) => {
+                    let sql = filter.sql(dialect)?;
+                    quote!(::core::option::Option::Some(::std::string::String::from(#sql)))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            Ok(quote!((::std::string::String::from(#assignments), #condition)))
+        });
+        let table = &self.target.table.text;
+        let key = &self.batch.key.text;
+        let batching = self.batch.tokens();
+        quote! {
+            ::migrate_core::helpers::backfill::run(#handle, |__dialect| {
+                let (assignments, condition) = #sql?;
+                ::core::result::Result::Ok(::migrate_core::helpers::backfill::Backfill {
+                    table: #table,
+                    key: #key,
+                    column: #column,
+                    assignments,
+                    condition,
+                    batching: #batching,
+                })
+            })
+        }
+    }
+}
+
+/// A Rust type a transform reads or writes, with its Diesel SQL type and column type.
+struct RustType {
+    ty: Type,
+    sql_type: TokenStream,
+    column: ColumnType,
+}
+
+fn rust_type(ty: &Type) -> syn::Result<RustType> {
+    let unsupported = || {
+        syn::Error::new_spanned(
+            ty,
+            "unsupported type: a transform reads and writes i16, i32, i64, f32, f64, bool, String, or Option of one of them",
+        )
+    };
+    let Type::Path(path) = ty else {
+        return Err(unsupported());
+    };
+    let segment = path.path.segments.last().ok_or_else(unsupported)?;
+    let st = quote!(::migrate_core::__private::diesel::sql_types);
+    let (sql_type, column) = match segment.ident.to_string().as_str() {
+        "i16" => (quote!(#st::SmallInt), ColumnType::SmallInt),
+        "i32" => (quote!(#st::Integer), ColumnType::Integer),
+        "i64" => (quote!(#st::BigInt), ColumnType::BigInt),
+        "f32" => (quote!(#st::Float), ColumnType::Real),
+        "f64" => (quote!(#st::Double), ColumnType::Double),
+        "bool" => (quote!(#st::Bool), ColumnType::Boolean),
+        "String" => (quote!(#st::Text), ColumnType::Text),
+        "Option" => {
+            let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+                return Err(unsupported());
+            };
+            let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
+                return Err(unsupported());
+            };
+            let inner = rust_type(inner)?;
+            let inner_sql = inner.sql_type;
+            (quote!(#st::Nullable<#inner_sql>), inner.column)
+        }
+        _ => return Err(unsupported()),
+    };
+    Ok(RustType {
+        ty: ty.clone(),
+        sql_type,
+        column,
+    })
+}
+
+fn column_type_tokens(ty: ColumnType) -> TokenStream {
+    let path = quote!(::migrate_core::ColumnType);
+    match ty {
+        ColumnType::SmallInt => quote!(#path::SmallInt),
+        ColumnType::Integer => quote!(#path::Integer),
+        ColumnType::BigInt => quote!(#path::BigInt),
+        ColumnType::Double => quote!(#path::Double),
+        ColumnType::Real => quote!(#path::Real),
+        ColumnType::Boolean => quote!(#path::Boolean),
+        ColumnType::Text => quote!(#path::Text),
+        ColumnType::Decimal(p, s) => quote!(#path::Decimal(#p, #s)),
+        ColumnType::Varchar(n) => quote!(#path::Varchar(#n)),
+        ColumnType::Date => quote!(#path::Date),
+        ColumnType::Timestamp => quote!(#path::Timestamp),
+    }
+}
+
+/// A `name: Type` of a transform's inputs or outputs.
+struct Field {
+    name: Ident,
+    column: Name,
+    ty: RustType,
+}
+
+impl Parse for Field {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name: Ident = input.parse()?;
+        let column = Name::new(syn::ext::IdentExt::unraw(&name).to_string(), name.span());
+        migrate_sql::validate_ident(&column.text).map_err(|e| {
+            syn::Error::new(
+                name.span(),
+                format!("invalid SQL identifier `{}`: {e}", column.text),
+            )
+        })?;
+        input.parse::<Token![:]>().map_err(|e| {
+            syn::Error::new(e.span(), format!("expected `{}: <type>`", column.text))
+        })?;
+        let ty = rust_type(&input.parse()?)?;
+        Ok(Field { name, column, ty })
+    }
+}
+
+/// `transform_rows!(m, table, |col: Type, ...| -> out: Type { body } [, batch options])`.
+pub struct Transform {
+    pub table: Name,
+    inputs: Vec<Field>,
+    outputs: Vec<Field>,
+    tuple_output: bool,
+    body: Block,
+    pub batch: BatchOptions,
+}
+
+impl Transform {
+    /// The columns the transform writes.
+    pub fn written_columns(&self) -> Vec<String> {
+        self.outputs.iter().map(|f| f.column.text.clone()).collect()
+    }
+}
+
+impl Parse for Transform {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let usage = "transform_rows!(m, users, |posts_count: i32, comments_count: i32| -> score: f64 { f64::from(posts_count * 10 + comments_count * 5) })";
+        let table: Name = input.parse()?;
+        input.parse::<Token![,]>()?;
+        input.parse::<Token![|]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected a closure over the columns it reads, as in `{usage}`"),
+            )
+        })?;
+        let mut inputs = Vec::new();
+        while !input.peek(Token![|]) {
+            inputs.push(input.parse::<Field>()?);
+            if !input.peek(Token![|]) {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        input.parse::<Token![|]>()?;
+        if inputs.is_empty() {
+            return Err(syn::Error::new(
+                table.span,
+                "the closure reads no column: name the columns it uses as its arguments",
+            ));
+        }
+        input.parse::<Token![->]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected `-> column: Type` naming the column it writes, as in `{usage}`"),
+            )
+        })?;
+        let (outputs, tuple_output) = if input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in input);
+            let fields = content.parse_terminated(Field::parse, Token![,])?;
+            (fields.into_iter().collect::<Vec<_>>(), true)
+        } else {
+            (vec![input.parse::<Field>()?], false)
+        };
+        let body: Block = input.parse()?;
+        let mut batch = BatchOptions::new(&table);
+        for option in parse_options(input, &BATCH_OPTIONS)? {
+            batch.take(option)?;
+        }
+        Ok(Transform {
+            table,
+            inputs,
+            outputs,
+            tuple_output,
+            body,
+            batch,
+        })
+    }
+}
+
+impl Transform {
+    pub fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        let diesel = quote!(::migrate_core::__private::diesel);
+        let row = format_ident!("__MigrateRow");
+        let names: Vec<&Ident> = self.inputs.iter().map(|f| &f.name).collect();
+        let types: Vec<&Type> = self.inputs.iter().map(|f| &f.ty.ty).collect();
+        let sql_types: Vec<&TokenStream> = self.inputs.iter().map(|f| &f.ty.sql_type).collect();
+        let columns: Vec<&String> = self.inputs.iter().map(|f| &f.column.text).collect();
+        let table = &self.table.text;
+        let key = &self.batch.key.text;
+        let written: Vec<TokenStream> = self
+            .outputs
+            .iter()
+            .map(|f| {
+                let name = &f.column.text;
+                let ty = column_type_tokens(f.ty.column);
+                quote!((#name, #ty))
+            })
+            .collect();
+        let output_types: Vec<&Type> = self.outputs.iter().map(|f| &f.ty.ty).collect();
+        let output_names: Vec<Ident> = (0..self.outputs.len())
+            .map(|i| format_ident!("__out{}", i))
+            .collect();
+        let body = &self.body;
+        let computed = if self.tuple_output {
+            quote!(let (#(#output_names,)*): (#(#output_types,)*) = #body;)
+        } else {
+            let (name, ty) = (&output_names[0], output_types[0]);
+            quote!(let #name: #ty = #body;)
+        };
+        let batching = self.batch.tokens();
+        quote! {{
+            #[allow(non_camel_case_types)]
+            struct #row {
+                __key: i64,
+                #(#names: #types,)*
+            }
+            impl<__DB> #diesel::QueryableByName<__DB> for #row
+            where
+                __DB: #diesel::backend::Backend,
+                i64: #diesel::deserialize::FromSql<#diesel::sql_types::BigInt, __DB>,
+                #(#types: #diesel::deserialize::FromSql<#sql_types, __DB>,)*
+            {
+                fn build<'__r>(row: &impl #diesel::row::NamedRow<'__r, __DB>) -> #diesel::deserialize::Result<Self> {
+                    ::core::result::Result::Ok(#row {
+                        __key: #diesel::row::NamedRow::get::<#diesel::sql_types::BigInt, i64>(row, "__key")?,
+                        #(#names: #diesel::row::NamedRow::get::<#sql_types, #types>(row, #columns)?,)*
+                    })
+                }
+            }
+            ::migrate_core::helpers::transform::run(
+                #handle,
+                ::migrate_core::helpers::transform::Transform {
+                    table: #table,
+                    key: #key,
+                    read: &[#(#columns),*],
+                    write: &[#(#written),*],
+                    batching: #batching,
+                },
+                |__row: #row, __dialect| {
+                    let #row { __key, #(#names,)* } = __row;
+                    #computed
+                    ::core::result::Result::Ok((__key, ::std::vec![
+                        #(::migrate_core::helpers::SqlValue::to_sql_literal(&#output_names, __dialect)?,)*
+                    ]))
+                },
+            )
+        }}
+    }
+}

@@ -1,0 +1,169 @@
+//! `add_column!`, `drop_column!`, `rename_column!` and `update!`.
+
+use super::portable::Portable;
+use super::syntax::{ColumnDecl, Name, TableColumn, parse_options};
+use super::tokens::steps_per_dialect;
+use migrate_sql::helpers::columns;
+use proc_macro2::TokenStream;
+use syn::Token;
+use syn::parse::{Parse, ParseStream};
+
+/// `add_column!(m, table.column TYPE [NOT NULL] [= value] [, key = id])`.
+pub struct AddColumn {
+    pub table: Name,
+    pub column: ColumnDecl,
+    pub value: Option<Portable>,
+    pub key: Name,
+}
+
+impl Parse for AddColumn {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let table: Name = input.parse()?;
+        input
+            .parse::<Token![.]>()
+            .map_err(|e| syn::Error::new(e.span(), "expected `table.column TYPE`, as in `users.created_year INTEGER NOT NULL = year(created_at)`"))?;
+        let column: ColumnDecl = input.parse()?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(Portable::parse(&input.parse()?)?)
+        } else {
+            None
+        };
+        if column.not_null && value.is_none() {
+            return Err(syn::Error::new(
+                column.name.span,
+                format!(
+                    "`{}` is NOT NULL, so existing rows need a value: add `= <expression>` (or add it nullable, fill it, then `constrain!` it)",
+                    column.name.text
+                ),
+            ));
+        }
+        let key = super::key_option(input, &table)?;
+        Ok(AddColumn {
+            table,
+            column,
+            value,
+            key,
+        })
+    }
+}
+
+impl AddColumn {
+    pub fn expand(&self) -> TokenStream {
+        let spec = self.column.spec();
+        steps_per_dialect(|dialect| {
+            let value = self.value.as_ref().map(|v| v.sql(dialect)).transpose()?;
+            Ok(columns::add_column(
+                dialect,
+                &self.table.text,
+                &self.key.text,
+                &spec,
+                value.as_deref(),
+            ))
+        })
+    }
+}
+
+/// `drop_column!(m, table.column)`.
+pub struct DropColumn {
+    pub target: TableColumn,
+}
+
+impl Parse for DropColumn {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let target = input.parse()?;
+        parse_options(input, &[])?;
+        Ok(DropColumn { target })
+    }
+}
+
+impl DropColumn {
+    pub fn expand(&self) -> TokenStream {
+        steps_per_dialect(|dialect| {
+            Ok(columns::drop_column(
+                dialect,
+                &self.target.table.text,
+                &self.target.column.text,
+            ))
+        })
+    }
+}
+
+/// `rename_column!(m, table.old => new)`.
+pub struct RenameColumn {
+    pub target: TableColumn,
+    pub to: Name,
+}
+
+impl Parse for RenameColumn {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let target: TableColumn = input.parse()?;
+        input.parse::<Token![=>]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected `=> new_name`, as in `rename_column!(m, users.full_name => name)`",
+            )
+        })?;
+        let to = input.parse()?;
+        parse_options(input, &[])?;
+        Ok(RenameColumn { target, to })
+    }
+}
+
+impl RenameColumn {
+    pub fn expand(&self) -> TokenStream {
+        steps_per_dialect(|dialect| {
+            Ok(columns::rename_column(
+                dialect,
+                &self.target.table.text,
+                &self.target.column.text,
+                &self.to.text,
+            ))
+        })
+    }
+}
+
+/// `update!(m, table.column = value [, filter = condition])`: one set-based UPDATE.
+pub struct Update {
+    pub target: TableColumn,
+    pub value: Portable,
+    pub filter: Option<Portable>,
+}
+
+impl Parse for Update {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let target: TableColumn = input.parse()?;
+        input.parse::<Token![=]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected `= <expression>`, as in `update!(m, orders.status = \"new\")`",
+            )
+        })?;
+        let value = Portable::parse(&input.parse()?)?;
+        let mut filter = None;
+        for option in parse_options(input, &[("filter", "a condition")])? {
+            filter = Some(Portable::parse(option.expr()?)?);
+        }
+        Ok(Update {
+            target,
+            value,
+            filter,
+        })
+    }
+}
+
+impl Update {
+    pub fn expand(&self) -> TokenStream {
+        steps_per_dialect(|dialect| {
+            let value = self.value.sql(dialect)?;
+            let filter = self.filter.as_ref().map(|f| f.sql(dialect)).transpose()?;
+            Ok(columns::update(
+                dialect,
+                &self.target.table.text,
+                &self.target.column.text,
+                &value,
+                filter.as_deref(),
+            ))
+        })
+    }
+}

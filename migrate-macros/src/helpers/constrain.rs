@@ -1,0 +1,131 @@
+//! `constrain!` and `unconstrain!`.
+
+use super::portable::Portable;
+use super::syntax::{Name, expect_keyword, parse_not_null, peek_keyword};
+use super::tokens::steps_per_dialect;
+use migrate_sql::helpers::constrain::{self, Constraint};
+use proc_macro2::TokenStream;
+use syn::Token;
+use syn::parse::{Parse, ParseStream};
+
+/// The constraint of `constrain!` / `unconstrain!`, as written.
+pub struct Constrain {
+    pub table: Name,
+    pub constraint: Constraint,
+    pub condition: Option<Portable>,
+    pub key: Name,
+}
+
+const USAGE: &str = "one of `users.score NOT NULL`, `orders CHECK name (total_cents >= 0)`, `users UNIQUE name (email)`, `orders FOREIGN KEY name (customer_id) REFERENCES customers (id)`";
+
+fn names(input: ParseStream) -> syn::Result<Vec<String>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let names = content.parse_terminated(Name::parse, Token![,])?;
+    if names.is_empty() {
+        return Err(syn::Error::new(
+            content.span(),
+            "expected at least one column",
+        ));
+    }
+    Ok(names.into_iter().map(|n| n.text).collect())
+}
+
+impl Parse for Constrain {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let table: Name = input.parse()?;
+        let mut condition = None;
+        let constraint = if input.peek(Token![.]) {
+            input.parse::<Token![.]>()?;
+            let column: Name = input.parse()?;
+            if !parse_not_null(input)? {
+                return Err(syn::Error::new(
+                    column.span,
+                    format!("expected `NOT NULL` after `{}.{}`", table.text, column.text),
+                ));
+            }
+            Constraint::NotNull {
+                column: column.text,
+            }
+        } else if peek_keyword(input, "CHECK") {
+            expect_keyword(input, "CHECK", "CHECK")?;
+            let name: Name = input.parse()?;
+            let content;
+            syn::parenthesized!(content in input);
+            condition = Some(Portable::parse(&content.parse()?)?);
+            Constraint::Check { name: name.text }
+        } else if peek_keyword(input, "UNIQUE") {
+            expect_keyword(input, "UNIQUE", "UNIQUE")?;
+            let name: Name = input.parse()?;
+            Constraint::Unique {
+                name: name.text,
+                columns: names(input)?,
+            }
+        } else if peek_keyword(input, "FOREIGN") {
+            expect_keyword(input, "FOREIGN", "FOREIGN KEY")?;
+            expect_keyword(input, "KEY", "FOREIGN KEY")?;
+            let name: Name = input.parse()?;
+            let columns = names(input)?;
+            expect_keyword(input, "REFERENCES", "REFERENCES table (columns)")?;
+            let references: Name = input.parse()?;
+            let referenced_columns = names(input)?;
+            if referenced_columns.len() != columns.len() {
+                return Err(syn::Error::new(
+                    references.span,
+                    format!(
+                        "the foreign key has {} column(s) but references {}",
+                        columns.len(),
+                        referenced_columns.len()
+                    ),
+                ));
+            }
+            Constraint::ForeignKey {
+                name: name.text,
+                columns,
+                references: references.text,
+                referenced_columns,
+            }
+        } else {
+            return Err(syn::Error::new(
+                input.span(),
+                format!("expected a constraint after `{}`: {USAGE}", table.text),
+            ));
+        };
+        let key = super::key_option(input, &table)?;
+        Ok(Constrain {
+            table,
+            constraint,
+            condition,
+            key,
+        })
+    }
+}
+
+impl Constrain {
+    pub fn expand_add(&self) -> TokenStream {
+        steps_per_dialect(|dialect| {
+            let condition = self
+                .condition
+                .as_ref()
+                .map(|c| c.sql(dialect))
+                .transpose()?;
+            Ok(constrain::add(
+                dialect,
+                &self.table.text,
+                &self.key.text,
+                &self.constraint,
+                condition.as_deref(),
+            ))
+        })
+    }
+
+    pub fn expand_remove(&self) -> TokenStream {
+        steps_per_dialect(|dialect| {
+            Ok(constrain::remove(
+                dialect,
+                &self.table.text,
+                &self.constraint,
+            ))
+        })
+    }
+}

@@ -1,0 +1,88 @@
+//! `denormalize!`: copy a value from a related table.
+
+use super::syntax::{ColumnDecl, Name, TableColumn, expect_keyword};
+use super::tokens::steps_per_dialect;
+use migrate_sql::helpers::denormalize::{self, Lookup};
+use proc_macro2::TokenStream;
+use syn::Token;
+use syn::parse::{Parse, ParseStream};
+
+/// `denormalize!(m, table.column TYPE [NOT NULL] = source.value on source.key = table.foreign_key)`.
+pub struct Denormalize {
+    pub table: Name,
+    pub column: ColumnDecl,
+    pub lookup: Lookup,
+    pub key: Name,
+}
+
+impl Parse for Denormalize {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let usage = "denormalize!(m, orders.customer_name VARCHAR(100) NOT NULL = customers.name on customers.id = orders.customer_id)";
+        let table: Name = input.parse()?;
+        input.parse::<Token![.]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected `table.column TYPE`, as in `{usage}`"),
+            )
+        })?;
+        let column: ColumnDecl = input.parse()?;
+        input.parse::<Token![=]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected `= source_table.column`, as in `{usage}`"),
+            )
+        })?;
+        let source: TableColumn = input.parse()?;
+        expect_keyword(
+            input,
+            "on",
+            &format!("`on source.key = {}.foreign_key`", table.text),
+        )?;
+        let left: TableColumn = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let right: TableColumn = input.parse()?;
+        // Accept the two sides of the join in either order.
+        let (source_side, target_side) = if left.table.text == source.table.text
+            && right.table.text == table.text
+        {
+            (left, right)
+        } else if right.table.text == source.table.text && left.table.text == table.text {
+            (right, left)
+        } else {
+            return Err(syn::Error::new(
+                left.table.span,
+                format!(
+                    "the join must match a column of `{}` with a column of `{}`, as in `on {}.id = {}.{}_id`",
+                    source.table.text, table.text, source.table.text, table.text, source.table.text
+                ),
+            ));
+        };
+        let key = super::key_option(input, &table)?;
+        Ok(Denormalize {
+            lookup: Lookup {
+                source_table: source.table.text,
+                source_column: source.column.text,
+                source_key: source_side.column.text,
+                foreign_key: target_side.column.text,
+            },
+            table,
+            column,
+            key,
+        })
+    }
+}
+
+impl Denormalize {
+    pub fn expand(&self) -> TokenStream {
+        let spec = self.column.spec();
+        steps_per_dialect(|dialect| {
+            Ok(denormalize::denormalize(
+                dialect,
+                &self.table.text,
+                &self.key.text,
+                &spec,
+                &self.lookup,
+            ))
+        })
+    }
+}

@@ -1,0 +1,245 @@
+//! `#[migration(reversible)]`: the down migration derived from the helpers of the up migration,
+//! as Rails derives it from `change`.
+//!
+//! The body must be a sequence of helper calls (`helper!(m, ...)?;`), optionally ending with
+//! `Ok(())`. Each helper has an inverse, run in reverse order: `add_column!` is undone by dropping
+//! the column, `split_column!` by merging, `constrain!` by `unconstrain!`, and so on. A helper
+//! that writes data (`backfill!`, `transform_rows!`, `update!`) is undone by nothing when the
+//! column it writes is added by the same migration (dropping the column undoes it); otherwise
+//! its old values are lost and the migration cannot be derived. Checks are skipped.
+
+use super::columns::{DropColumn, RenameColumn};
+use super::split::{Merge, Split};
+use super::syntax::TableColumn;
+use super::{Helper, HelperKind};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::spanned::Spanned;
+use syn::{Expr, ItemFn, Stmt};
+
+/// The derived down function and its name.
+pub struct DerivedDown {
+    pub function: TokenStream,
+    pub name: syn::Ident,
+}
+
+/// Finds the helper call a statement makes, if it is one: `helper!(..)?;`, `helper!(..);`.
+fn helper_call(stmt: &Stmt) -> Option<(&syn::Macro, Span)> {
+    let mac = match stmt {
+        Stmt::Macro(m) => &m.mac,
+        Stmt::Expr(Expr::Try(t), _) => match &*t.expr {
+            Expr::Macro(m) => &m.mac,
+            _ => return None,
+        },
+        Stmt::Expr(Expr::Macro(m), _) => &m.mac,
+        _ => return None,
+    };
+    Some((mac, stmt.span()))
+}
+
+/// Whether the statement is the closing `Ok(())`.
+fn is_ok_unit(stmt: &Stmt) -> bool {
+    matches!(stmt, Stmt::Expr(Expr::Call(call), None)
+        if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Ok"))
+            && call.args.len() == 1
+            && matches!(&call.args[0], Expr::Tuple(t) if t.elems.is_empty()))
+}
+
+fn not_derivable(span: Span, what: &str) -> syn::Error {
+    syn::Error::new(
+        span,
+        format!(
+            "`reversible` cannot derive the down migration: {what}; write it yourself with `down = function_name`"
+        ),
+    )
+}
+
+/// Derives the down function of `function`, or says which statement prevents it. `Ok(None)`
+/// when a helper call does not parse: its own expansion reports that, once.
+pub fn derive(function: &ItemFn, attribute_span: Span) -> syn::Result<Option<DerivedDown>> {
+    let mut helpers: Vec<(HelperKind, Helper, Span)> = Vec::new();
+    let statements = &function.block.stmts;
+    for (i, stmt) in statements.iter().enumerate() {
+        if i + 1 == statements.len() && is_ok_unit(stmt) {
+            continue;
+        }
+        let Some((mac, span)) = helper_call(stmt) else {
+            return Err(not_derivable(
+                stmt.span(),
+                "this statement is not a helper call",
+            ));
+        };
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        let Some(kind) = HelperKind::from_name(&name) else {
+            return Err(not_derivable(
+                mac.path.span(),
+                &format!("`{name}!` is not a helper macro, so it has no known inverse"),
+            ));
+        };
+        let Ok((_, helper)) = Helper::parse(kind, mac.tokens.clone()) else {
+            return Ok(None);
+        };
+        helpers.push((kind, helper, span));
+    }
+    if helpers.is_empty() {
+        return Err(syn::Error::new(
+            attribute_span,
+            "`reversible` derives the down migration from helper macros, but this body calls none",
+        ));
+    }
+    let mut added: Vec<(String, String)> = Vec::new();
+    let mut inverses: Vec<Helper> = Vec::new();
+    for (kind, helper, span) in &helpers {
+        if let Some(inverse) = inverse(*kind, helper, *span, &added)? {
+            inverses.push(inverse);
+        }
+        added.extend(columns_added(helper));
+    }
+    let handle: Expr = syn::parse_quote!(m);
+    let calls = inverses.iter().rev().map(|h| h.expand(&handle));
+    let name = format_ident!("__migrate_derived_down_{}", function.sig.ident);
+    let function = quote! {
+        #[doc(hidden)]
+        fn #name(m: &mut ::migrate_core::Migration<'_>) -> ::migrate_core::Result<()> {
+            #(#calls?;)*
+            ::core::result::Result::Ok(())
+        }
+    };
+    Ok(Some(DerivedDown { function, name }))
+}
+
+/// The columns a helper creates (so that writes to them need no inverse).
+fn columns_added(helper: &Helper) -> Vec<(String, String)> {
+    match helper {
+        Helper::AddColumn(h) => vec![(h.table.text.clone(), h.column.name.text.clone())],
+        Helper::SplitColumn(h) => h
+            .parts
+            .iter()
+            .map(|p| (h.table.text.clone(), p.name.text.clone()))
+            .collect(),
+        Helper::MergeColumns(h) => vec![(h.table.text.clone(), h.target.name.text.clone())],
+        Helper::Denormalize(h) => vec![(h.table.text.clone(), h.column.name.text.clone())],
+        Helper::RenameColumn(h) => vec![(h.target.table.text.clone(), h.to.text.clone())],
+        _ => Vec::new(),
+    }
+}
+
+fn inverse(
+    kind: HelperKind,
+    helper: &Helper,
+    span: Span,
+    added: &[(String, String)],
+) -> syn::Result<Option<Helper>> {
+    let is_added = |table: &str, column: &str| added.iter().any(|(t, c)| t == table && c == column);
+    let lost = |table: &str, column: &str| {
+        not_derivable(
+            span,
+            &format!(
+                "`{}!` overwrites `{table}.{column}`, which this migration does not add, so its old values cannot be restored",
+                kind.name()
+            ),
+        )
+    };
+    Ok(match helper {
+        Helper::AddColumn(h) => Some(Helper::DropColumn(DropColumn {
+            target: TableColumn {
+                table: h.table.clone(),
+                column: h.column.name.clone(),
+            },
+        })),
+        Helper::Denormalize(h) => Some(Helper::DropColumn(DropColumn {
+            target: TableColumn {
+                table: h.table.clone(),
+                column: h.column.name.clone(),
+            },
+        })),
+        Helper::DropColumn(h) => {
+            return Err(not_derivable(
+                span,
+                &format!(
+                    "`drop_column!` deletes `{}.{}` and its data, which nothing can restore",
+                    h.target.table.text, h.target.column.text
+                ),
+            ));
+        }
+        Helper::RenameColumn(h) => Some(Helper::RenameColumn(RenameColumn {
+            target: TableColumn {
+                table: h.target.table.clone(),
+                column: h.to.clone(),
+            },
+            to: h.target.column.clone(),
+        })),
+        Helper::SplitColumn(h) => Some(Helper::MergeColumns(Merge {
+            table: h.table.clone(),
+            parts: h
+                .parts
+                .iter()
+                .map(|p| (p.name.clone(), Some(p.clone())))
+                .collect(),
+            target: h.source.clone(),
+            separator: h.separator.clone(),
+            key: h.key.clone(),
+        })),
+        Helper::MergeColumns(h) => {
+            let mut parts = Vec::new();
+            for (name, decl) in &h.parts {
+                let Some(decl) = decl else {
+                    return Err(not_derivable(
+                        name.span,
+                        &format!(
+                            "`merge_columns!` must declare the type of `{}` (as in `{} VARCHAR(50)`) so the inverse split can re-create it",
+                            name.text, name.text
+                        ),
+                    ));
+                };
+                parts.push(decl.clone());
+            }
+            Some(Helper::SplitColumn(Split {
+                table: h.table.clone(),
+                source: h.target.clone(),
+                parts,
+                separator: h.separator.clone(),
+                key: h.key.clone(),
+            }))
+        }
+        Helper::Constrain(h) => Some(Helper::Unconstrain(clone_constraint(h))),
+        Helper::Unconstrain(h) => Some(Helper::Constrain(clone_constraint(h))),
+        Helper::Update(h) => {
+            if !is_added(&h.target.table.text, &h.target.column.text) {
+                return Err(lost(&h.target.table.text, &h.target.column.text));
+            }
+            None
+        }
+        Helper::Backfill(h) => {
+            if !is_added(&h.target.table.text, &h.target.column.text) {
+                return Err(lost(&h.target.table.text, &h.target.column.text));
+            }
+            None
+        }
+        Helper::TransformRows(h) => {
+            if let Some(column) = h
+                .written_columns()
+                .into_iter()
+                .find(|c| !is_added(&h.table.text, c))
+            {
+                return Err(lost(&h.table.text, &column));
+            }
+            None
+        }
+        Helper::CountRows(_) | Helper::SpotCheck(_) | Helper::Verify(_) => None,
+    })
+}
+
+fn clone_constraint(h: &super::constrain::Constrain) -> super::constrain::Constrain {
+    super::constrain::Constrain {
+        table: h.table.clone(),
+        constraint: h.constraint.clone(),
+        condition: h.condition.clone(),
+        key: h.key.clone(),
+    }
+}

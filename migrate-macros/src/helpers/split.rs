@@ -1,0 +1,232 @@
+//! `split_column!` and `merge_columns!`.
+
+use super::syntax::{ColumnDecl, Name, parse_options};
+use super::tokens::steps_per_dialect;
+use migrate_sql::helpers::split;
+use proc_macro2::{Span, TokenStream};
+use syn::Token;
+use syn::parse::{Parse, ParseStream};
+
+/// The most parts a split makes: each further part nests the remainder's expression once more.
+const MAX_PARTS: usize = 4;
+
+/// `split_column!(m, table.source TYPE [NOT NULL] => part TYPE [NOT NULL], ..., separator = " ")`.
+pub struct Split {
+    pub table: Name,
+    pub source: ColumnDecl,
+    pub parts: Vec<ColumnDecl>,
+    pub separator: String,
+    pub key: Name,
+}
+
+/// `merge_columns!(m, table.(part [TYPE [NOT NULL]], ...) => target TYPE [NOT NULL], separator = " ")`.
+pub struct Merge {
+    pub table: Name,
+    pub parts: Vec<(Name, Option<ColumnDecl>)>,
+    pub target: ColumnDecl,
+    pub separator: String,
+    pub key: Name,
+}
+
+fn parse_separator_and_key(
+    input: ParseStream,
+    table: &Name,
+    usage: &str,
+) -> syn::Result<(String, Name)> {
+    let options = parse_options(
+        input,
+        &[
+            ("separator", "\"text\""),
+            ("key", "the integer primary key column"),
+        ],
+    )?;
+    let mut separator = None;
+    let mut key = Name::new("id".into(), table.span);
+    for option in options {
+        if option.key == "separator" {
+            let value = option.string()?;
+            if value.is_empty() {
+                return Err(syn::Error::new(
+                    option.key.span(),
+                    "the separator cannot be empty",
+                ));
+            }
+            if value.contains('\0') {
+                return Err(syn::Error::new(
+                    option.key.span(),
+                    "the separator cannot contain NUL",
+                ));
+            }
+            separator = Some(value);
+        } else {
+            key = option.name()?;
+        }
+    }
+    let separator = separator.ok_or_else(|| {
+        syn::Error::new(
+            Span::call_site(),
+            format!("missing `separator = \"...\"`: say where values are cut, as in `{usage}`"),
+        )
+    })?;
+    Ok((separator, key))
+}
+
+impl Parse for Split {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let usage = "split_column!(m, users.full_name VARCHAR(100) NOT NULL => first_name VARCHAR(50) NOT NULL, last_name VARCHAR(50), separator = \" \")";
+        let table: Name = input.parse()?;
+        input.parse::<Token![.]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected `table.column TYPE`, as in `{usage}`"),
+            )
+        })?;
+        let source: ColumnDecl = input.parse()?;
+        input.parse::<Token![=>]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected `=>` and the new columns, as in `{usage}`"),
+            )
+        })?;
+        let mut parts: Vec<ColumnDecl> = vec![input.parse()?];
+        // Parts are separated by commas; options (`separator = ...`) follow them.
+        while input.peek(Token![,]) {
+            let fork = input.fork();
+            fork.parse::<Token![,]>()?;
+            if fork.is_empty() || (fork.peek(syn::Ident) && fork.peek2(Token![=])) {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+            parts.push(input.parse()?);
+        }
+        if parts.len() < 2 || parts.len() > MAX_PARTS {
+            return Err(syn::Error::new(
+                parts[0].name.span,
+                format!(
+                    "a split makes 2 to {MAX_PARTS} columns; found {}",
+                    parts.len()
+                ),
+            ));
+        }
+        if !source.ty.ty.is_text() {
+            return Err(syn::Error::new(
+                source.ty.span,
+                "only text columns (VARCHAR, TEXT) can be split",
+            ));
+        }
+        for part in &parts {
+            if !part.ty.ty.is_text() {
+                return Err(syn::Error::new(
+                    part.ty.span,
+                    "the parts of a split are text columns (VARCHAR, TEXT)",
+                ));
+            }
+        }
+        let (separator, key) = parse_separator_and_key(input, &table, usage)?;
+        Ok(Split {
+            table,
+            source,
+            parts,
+            separator,
+            key,
+        })
+    }
+}
+
+impl Split {
+    pub fn expand(&self) -> TokenStream {
+        let source = self.source.spec();
+        let parts: Vec<_> = self.parts.iter().map(ColumnDecl::spec).collect();
+        steps_per_dialect(|dialect| {
+            Ok(split::split_column(
+                dialect,
+                &self.table.text,
+                &self.key.text,
+                &source,
+                &parts,
+                &self.separator,
+            ))
+        })
+    }
+}
+
+impl Parse for Merge {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let usage = "merge_columns!(m, users.(first_name VARCHAR(50) NOT NULL, last_name VARCHAR(50)) => full_name VARCHAR(100) NOT NULL, separator = \" \")";
+        let table: Name = input.parse()?;
+        input.parse::<Token![.]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected `table.(columns)`, as in `{usage}`"),
+            )
+        })?;
+        let content;
+        syn::parenthesized!(content in input);
+        let mut parts = Vec::new();
+        while !content.is_empty() {
+            let fork = content.fork();
+            let name: Name = fork.parse()?;
+            if fork.is_empty() || fork.peek(Token![,]) {
+                content.parse::<Name>()?;
+                parts.push((name, None));
+            } else {
+                let decl: ColumnDecl = content.parse()?;
+                parts.push((decl.name.clone(), Some(decl)));
+            }
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+        if parts.len() < 2 || parts.len() > MAX_PARTS {
+            return Err(syn::Error::new(
+                table.span,
+                format!(
+                    "a merge joins 2 to {MAX_PARTS} columns; found {}",
+                    parts.len()
+                ),
+            ));
+        }
+        input.parse::<Token![=>]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected `=>` and the merged column, as in `{usage}`"),
+            )
+        })?;
+        let target: ColumnDecl = input.parse()?;
+        if !target.ty.ty.is_text() {
+            return Err(syn::Error::new(
+                target.ty.span,
+                "a merge makes a text column (VARCHAR, TEXT)",
+            ));
+        }
+        let (separator, key) = parse_separator_and_key(input, &table, usage)?;
+        Ok(Merge {
+            table,
+            parts,
+            target,
+            separator,
+            key,
+        })
+    }
+}
+
+impl Merge {
+    pub fn expand(&self) -> TokenStream {
+        let parts: Vec<String> = self
+            .parts
+            .iter()
+            .map(|(name, _)| name.text.clone())
+            .collect();
+        let target = self.target.spec();
+        steps_per_dialect(|dialect| {
+            Ok(split::merge_columns(
+                dialect,
+                &self.table.text,
+                &self.key.text,
+                &parts,
+                &target,
+                &self.separator,
+            ))
+        })
+    }
+}

@@ -1,0 +1,313 @@
+//! Parsing pieces shared by the helper macros: `table.column`, column declarations with types,
+//! `key = value` options.
+
+use migrate_sql::{ColumnType, validate_ident};
+use proc_macro2::Span;
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitInt, LitStr, Token};
+
+/// A table, column or constraint name, validated, with its span for errors.
+#[derive(Clone)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Name {
+    pub fn new(text: String, span: Span) -> Name {
+        Name { text, span }
+    }
+}
+
+impl Parse for Name {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let ident = Ident::parse_any(input)?;
+        let text = ident.unraw().to_string();
+        validate_ident(&text).map_err(|e| {
+            syn::Error::new(
+                ident.span(),
+                format!("invalid SQL identifier `{text}`: {e}"),
+            )
+        })?;
+        Ok(Name {
+            text,
+            span: ident.span(),
+        })
+    }
+}
+
+/// `table.column`.
+#[derive(Clone)]
+pub struct TableColumn {
+    pub table: Name,
+    pub column: Name,
+}
+
+impl Parse for TableColumn {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let table: Name = input.parse()?;
+        if !input.peek(Token![.]) {
+            return Err(syn::Error::new(
+                table.span,
+                format!(
+                    "expected `{}.column`: name the column with its table",
+                    table.text
+                ),
+            ));
+        }
+        input.parse::<Token![.]>()?;
+        let column: Name = input.parse()?;
+        Ok(TableColumn { table, column })
+    }
+}
+
+/// A column type such as `INTEGER` or `VARCHAR(50)`, with its span.
+#[derive(Clone, Copy)]
+pub struct TypeSpec {
+    pub ty: ColumnType,
+    pub span: Span,
+}
+
+impl Parse for TypeSpec {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = Ident::parse_any(input).map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected a column type: one of {}", ColumnType::KNOWN),
+            )
+        })?;
+        let mut args = Vec::new();
+        let mut span = name.span();
+        if input.peek(syn::token::Paren) {
+            let content;
+            let parens = syn::parenthesized!(content in input);
+            span = span.join(parens.span.close()).unwrap_or(span);
+            let numbers = content.parse_terminated(LitInt::parse, Token![,])?;
+            for number in numbers {
+                args.push(number.base10_parse::<u64>()?);
+            }
+        }
+        // `DOUBLE PRECISION` is PostgreSQL's spelling of DOUBLE.
+        if name.to_string().eq_ignore_ascii_case("double") && input.peek(Ident::peek_any) {
+            let fork = input.fork();
+            if Ident::parse_any(&fork)
+                .is_ok_and(|i| i.to_string().eq_ignore_ascii_case("precision"))
+            {
+                let _ = Ident::parse_any(input)?;
+            }
+        }
+        let ty = ColumnType::parse(&name.to_string(), &args)
+            .map_err(|e| syn::Error::new(span, e.to_string()))?;
+        Ok(TypeSpec { ty, span })
+    }
+}
+
+/// `NOT NULL`, if it comes next.
+pub fn parse_not_null(input: ParseStream) -> syn::Result<bool> {
+    if !peek_keyword(input, "NOT") {
+        return Ok(false);
+    }
+    let not = Ident::parse_any(input)?;
+    let null = Ident::parse_any(input)
+        .ok()
+        .filter(|i| i.to_string().eq_ignore_ascii_case("null"))
+        .ok_or_else(|| syn::Error::new(not.span(), "expected `NOT NULL`"))?;
+    let _ = null;
+    Ok(true)
+}
+
+/// Whether the next token is the identifier `word` (any case).
+pub fn peek_keyword(input: ParseStream, word: &str) -> bool {
+    let fork = input.fork();
+    Ident::parse_any(&fork).is_ok_and(|i| i.to_string().eq_ignore_ascii_case(word))
+}
+
+/// Consumes the identifier `word` (any case) or fails with `expected`.
+pub fn expect_keyword(input: ParseStream, word: &str, expected: &str) -> syn::Result<Ident> {
+    let span = input.span();
+    match Ident::parse_any(input) {
+        Ok(ident) if ident.to_string().eq_ignore_ascii_case(word) => Ok(ident),
+        Ok(ident) => Err(syn::Error::new(
+            ident.span(),
+            format!("expected {expected}, found `{ident}`"),
+        )),
+        Err(_) => Err(syn::Error::new(span, format!("expected {expected}"))),
+    }
+}
+
+/// A declared column: `name TYPE [NOT NULL]`.
+#[derive(Clone)]
+pub struct ColumnDecl {
+    pub name: Name,
+    pub ty: TypeSpec,
+    pub not_null: bool,
+}
+
+impl ColumnDecl {
+    pub fn spec(&self) -> migrate_sql::helpers::ColumnSpec {
+        migrate_sql::helpers::ColumnSpec::new(self.name.text.clone(), self.ty.ty, self.not_null)
+    }
+}
+
+impl Parse for ColumnDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name: Name = input.parse()?;
+        let ty: TypeSpec = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!(
+                    "{e} (the type of `{}` comes after its name, as in `{} VARCHAR(50) NOT NULL`)",
+                    name.text, name.text
+                ),
+            )
+        })?;
+        let not_null = parse_not_null(input)?;
+        Ok(ColumnDecl { name, ty, not_null })
+    }
+}
+
+/// The value of an option: a string, an integer, an expression or a name.
+pub enum OptionValue {
+    Str(LitStr),
+    Int(LitInt),
+    Expr(Box<syn::Expr>),
+}
+
+/// A trailing `key = value` option.
+pub struct HelperOption {
+    pub key: Ident,
+    pub value: OptionValue,
+}
+
+/// Options after the helper's main arguments: `, key = value, ...`. `allowed` lists the keys
+/// with a short description of each value, for errors.
+pub fn parse_options(
+    input: ParseStream,
+    allowed: &[(&str, &str)],
+) -> syn::Result<Vec<HelperOption>> {
+    let mut options: Vec<HelperOption> = Vec::new();
+    while !input.is_empty() {
+        input.parse::<Token![,]>()?;
+        if input.is_empty() {
+            break;
+        }
+        let key = Ident::parse_any(input)?;
+        let known = allowed.iter().find(|(k, _)| key == k);
+        let Some((_, what)) = known else {
+            let list = allowed
+                .iter()
+                .map(|(k, _)| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let list = if list.is_empty() {
+                "none".to_owned()
+            } else {
+                list
+            };
+            return Err(syn::Error::new(
+                key.span(),
+                format!("unknown option `{key}`; this helper's options are {list}"),
+            ));
+        };
+        if options.iter().any(|o| o.key == key) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("option `{key}` is given twice"),
+            ));
+        }
+        input
+            .parse::<Token![=]>()
+            .map_err(|e| syn::Error::new(e.span(), format!("expected `{key} = {what}`")))?;
+        let value = if input.peek(LitStr) {
+            OptionValue::Str(input.parse()?)
+        } else if input.peek(LitInt) {
+            OptionValue::Int(input.parse()?)
+        } else {
+            OptionValue::Expr(Box::new(input.parse()?))
+        };
+        options.push(HelperOption { key, value });
+    }
+    Ok(options)
+}
+
+impl HelperOption {
+    pub fn string(&self) -> syn::Result<String> {
+        match &self.value {
+            OptionValue::Str(s) => Ok(s.value()),
+            _ => Err(syn::Error::new(
+                self.key.span(),
+                format!("`{}` takes a string literal", self.key),
+            )),
+        }
+    }
+
+    pub fn integer(&self, min: u64) -> syn::Result<u64> {
+        match &self.value {
+            OptionValue::Int(i) => {
+                let value: u64 = i.base10_parse()?;
+                if value < min {
+                    return Err(syn::Error::new(
+                        i.span(),
+                        format!("`{}` must be at least {min}", self.key),
+                    ));
+                }
+                Ok(value)
+            }
+            _ => Err(syn::Error::new(
+                self.key.span(),
+                format!("`{}` takes an integer literal", self.key),
+            )),
+        }
+    }
+
+    pub fn name(&self) -> syn::Result<Name> {
+        match &self.value {
+            OptionValue::Expr(expr) => match &**expr {
+                syn::Expr::Path(p) if p.path.get_ident().is_some() => {
+                    let ident = p.path.get_ident().expect("checked above");
+                    let text = ident.unraw().to_string();
+                    validate_ident(&text).map_err(|e| {
+                        syn::Error::new(
+                            ident.span(),
+                            format!("invalid SQL identifier `{text}`: {e}"),
+                        )
+                    })?;
+                    Ok(Name::new(text, ident.span()))
+                }
+                other => Err(syn::Error::new_spanned(
+                    other,
+                    format!("`{}` takes a column name", self.key),
+                )),
+            },
+            _ => Err(syn::Error::new(
+                self.key.span(),
+                format!("`{}` takes a column name", self.key),
+            )),
+        }
+    }
+
+    pub fn expr(&self) -> syn::Result<&syn::Expr> {
+        match &self.value {
+            OptionValue::Expr(expr) => Ok(expr),
+            _ => Err(syn::Error::new(
+                self.key.span(),
+                format!("`{}` takes an expression", self.key),
+            )),
+        }
+    }
+}
+
+/// The handle argument every helper starts with (`m`), followed by a comma.
+pub fn parse_handle(input: ParseStream) -> syn::Result<syn::Expr> {
+    let handle: syn::Expr = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected the migration handle first, as in `add_column!(m, ...)`",
+        )
+    })?;
+    input
+        .parse::<Token![,]>()
+        .map_err(|e| syn::Error::new(e.span(), "expected `,` after the migration handle"))?;
+    Ok(handle)
+}

@@ -1,0 +1,108 @@
+//! Copying a value from a related table into a column (caching a join).
+
+use super::columns::not_null_alter;
+use super::{ColumnSpec, Sql, check_rows};
+use crate::{Dialect, Step};
+
+/// The join of `denormalize!`: `source_table.source_column` is copied where
+/// `source_table.source_key = table.foreign_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    /// The table the value comes from (`customers`).
+    pub source_table: String,
+    /// The column copied (`name`).
+    pub source_column: String,
+    /// The column of the source table matched (`id`).
+    pub source_key: String,
+    /// The column of the target table that refers to it (`customer_id`).
+    pub foreign_key: String,
+}
+
+/// `denormalize!`: adds `column` to `table`, fills it through the join, and if it is NOT NULL
+/// verifies that every row found a value (naming the orphans) before constraining it.
+pub fn denormalize(
+    dialect: Dialect,
+    table: &str,
+    key: &str,
+    column: &ColumnSpec,
+    lookup: &Lookup,
+) -> Vec<Step> {
+    let sql = Sql(dialect);
+    let t = sql.id(table);
+    let c = sql.id(&column.name);
+    let s = sql.id(&lookup.source_table);
+    let source_value = sql.qualified(&lookup.source_table, &lookup.source_column);
+    let matches = format!(
+        "{} = {}",
+        sql.qualified(&lookup.source_table, &lookup.source_key),
+        sql.qualified(table, &lookup.foreign_key)
+    );
+    // Each dialect's own UPDATE-with-join: one pass over both tables rather than a subquery
+    // per row. Rows without a match keep NULL, as with the correlated subquery.
+    let update = match dialect {
+        Dialect::Postgres | Dialect::Sqlite => {
+            format!("UPDATE {t} SET {c} = {source_value} FROM {s} WHERE {matches}")
+        }
+        Dialect::Mysql => format!("UPDATE {t} JOIN {s} ON {matches} SET {t}.{c} = {source_value}"),
+    };
+    let mut steps = vec![
+        Step::Execute {
+            sql: format!("ALTER TABLE {t} ADD COLUMN {c} {}", column.ty.sql(dialect)),
+            report: None,
+        },
+        Step::Execute {
+            sql: update,
+            report: Some(format!(
+                "copied `{}.{}` into `{table}.{}` for {{n}} rows",
+                lookup.source_table, lookup.source_column, column.name
+            )),
+        },
+    ];
+    if column.not_null {
+        steps.push(Step::Verify(check_rows(
+            sql,
+            table,
+            key,
+            &format!("{c} IS NULL"),
+            format!(
+                "cannot make `{table}.{}` NOT NULL: {{n}} rows have no `{}` row with a non-NULL `{}` (`{}` matches none)",
+                column.name, lookup.source_table, lookup.source_column, lookup.foreign_key
+            ),
+            format!(
+                "declare `{}` without NOT NULL, or fix or delete the orphaned rows first",
+                column.name
+            ),
+        )));
+        steps.push(not_null_alter(
+            dialect,
+            table,
+            &column.name,
+            Some(column.ty),
+        ));
+    } else {
+        steps.push(Step::Report {
+            sql: format!("SELECT COUNT(*) AS n FROM {t} WHERE {c} IS NULL"),
+            label: format!("`{table}.{}` found no value in {{n}} rows", column.name),
+        });
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ColumnType;
+    use crate::helpers::snapshot::render;
+
+    #[test]
+    fn customer_name_into_orders() {
+        let column = ColumnSpec::new("customer_name", ColumnType::Varchar(100), true);
+        let lookup = Lookup {
+            source_table: "customers".into(),
+            source_column: "name".into(),
+            source_key: "id".into(),
+            foreign_key: "customer_id".into(),
+        };
+        insta::assert_snapshot!(render(|d| denormalize(d, "orders", "id", &column, &lookup)));
+    }
+}

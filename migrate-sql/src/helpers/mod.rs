@@ -1,0 +1,135 @@
+//! The SQL of each data-migration helper, per dialect.
+//!
+//! One module per helper (or family of helpers); each generator takes the helper's arguments,
+//! already validated, and returns the [`Step`](crate::Step)s of one dialect. The helper macros
+//! call them at compile time for every enabled dialect; snapshot tests pin their output.
+
+pub mod batch;
+pub mod checks;
+pub mod columns;
+pub mod constrain;
+pub mod denormalize;
+pub mod split;
+
+use crate::{Check, ColumnType, Dialect, quote_ident};
+
+/// A column a helper creates: name, type and whether it ends up NOT NULL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// The column's name.
+    pub name: String,
+    /// Its type.
+    pub ty: ColumnType,
+    /// Whether it is NOT NULL once the helper is done.
+    pub not_null: bool,
+}
+
+impl ColumnSpec {
+    /// A column called `name` of type `ty`, nullable or not.
+    pub fn new(name: impl Into<String>, ty: ColumnType, not_null: bool) -> Self {
+        ColumnSpec {
+            name: name.into(),
+            ty,
+            not_null,
+        }
+    }
+}
+
+/// Identifier quoting for one dialect, as a short method name for the generators.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sql(pub Dialect);
+
+impl Sql {
+    /// A quoted identifier.
+    pub(crate) fn id(self, name: &str) -> String {
+        quote_ident(self.0, name)
+    }
+
+    /// `table.column`, both quoted.
+    pub(crate) fn qualified(self, table: &str, column: &str) -> String {
+        format!("{}.{}", self.id(table), self.id(column))
+    }
+
+    /// Text length in characters.
+    pub(crate) fn char_length(self, expr: &str) -> String {
+        match self.0 {
+            Dialect::Postgres | Dialect::Mysql => format!("CHAR_LENGTH({expr})"),
+            Dialect::Sqlite => format!("length({expr})"),
+        }
+    }
+
+    /// `a || b` with NULL if either is NULL.
+    pub(crate) fn concat(self, parts: &[String]) -> String {
+        match self.0 {
+            Dialect::Mysql => format!("CONCAT({})", parts.join(", ")),
+            Dialect::Postgres | Dialect::Sqlite => format!("({})", parts.join(" || ")),
+        }
+    }
+
+    /// The key column cast to a 64-bit integer, for reading sample ids.
+    pub(crate) fn key_as_bigint(self, expr: &str) -> String {
+        match self.0 {
+            Dialect::Mysql => format!("CAST({expr} AS SIGNED)"),
+            Dialect::Postgres | Dialect::Sqlite => format!("CAST({expr} AS BIGINT)"),
+        }
+    }
+}
+
+/// A [`Check`] counting the rows of `table` matching `condition` (SQL of the dialect), with up to
+/// five sample keys.
+pub(crate) fn check_rows(
+    sql: Sql,
+    table: &str,
+    key: &str,
+    condition: &str,
+    problem: String,
+    hint: String,
+) -> Check {
+    let t = sql.id(table);
+    Check {
+        count_sql: format!("SELECT COUNT(*) AS n FROM {t} WHERE {condition}"),
+        sample_sql: format!(
+            "SELECT {} AS n FROM {t} WHERE {condition} ORDER BY {} LIMIT 5",
+            sql.key_as_bigint(&sql.id(key)),
+            sql.id(key)
+        ),
+        problem,
+        hint,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod snapshot {
+    use crate::{Dialect, Step};
+    use std::fmt::Write;
+
+    /// The steps of every dialect as readable text, for snapshots.
+    pub fn render(generate: impl Fn(Dialect) -> Vec<Step>) -> String {
+        let mut out = String::new();
+        for dialect in Dialect::ALL {
+            let _ = writeln!(out, "== {dialect}");
+            for step in generate(dialect) {
+                let _ = match step {
+                    Step::Execute { sql, report } => writeln!(
+                        out,
+                        "{sql};{}",
+                        report
+                            .map(|r| format!("  -- report: {r}"))
+                            .unwrap_or_default()
+                    ),
+                    Step::Verify(check) => writeln!(
+                        out,
+                        "-- verify: {}\n--   count: {}\n--   sample: {}\n--   hint: {}",
+                        check.problem, check.count_sql, check.sample_sql, check.hint
+                    ),
+                    Step::Report { sql, label } => writeln!(out, "-- report {label}: {sql}"),
+                    Step::Sample { sql, label } => writeln!(out, "-- sample {label}: {sql}"),
+                    Step::AlterTable { table, change } => {
+                        writeln!(out, "-- alter table {table}: {change:?}")
+                    }
+                };
+            }
+        }
+        out
+    }
+}
