@@ -74,6 +74,7 @@ impl Cli {
                 return ExitCode::from(if e.use_stderr() { exit::USAGE } else { 0 });
             }
         };
+        install_signal_handler();
         let mut out = output::Output::new(args.color, args.quiet);
         output::init_logging(args.verbose, out.color_enabled_stderr());
         if let Some(problem) = dotenv_problem {
@@ -88,6 +89,7 @@ impl Cli {
         }
     }
 
+    /// The URL `--database-url` (or the environment) gives, else the binary's default.
     fn database_url(&self, given: Option<&str>) -> migrate_core::Result<DatabaseUrl> {
         match given.or(self.default_database_url) {
             Some(url) => url.parse(),
@@ -96,5 +98,22 @@ impl Cli {
                 reason: "no database URL given: pass --database-url, set DATABASE_URL (or put it in .env)".into(),
             }),
         }
+    }
+}
+
+/// SIGINT/SIGTERM ask running migrations to stop at the next safe point (after a committed batch,
+/// or between migrations); a second signal stops at once, which the database survives by rolling
+/// back the open transaction.
+fn install_signal_handler() {
+    let installed = ctrlc::set_handler(|| {
+        if migrate_core::interrupt::requested() {
+            eprintln!("\nstopping now");
+            std::process::exit(130);
+        }
+        migrate_core::interrupt::request();
+        eprintln!("\nstopping after the current batch or migration (signal again to stop now) ...");
+    });
+    if let Err(error) = installed {
+        tracing::warn!("cannot handle SIGINT/SIGTERM: {error}");
     }
 }

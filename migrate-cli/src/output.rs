@@ -2,9 +2,9 @@
 //! only on a terminal, never with `NO_COLOR` set.
 
 use crate::args::ColorChoice;
-use migrate_core::{Direction, Error, MigrationDescriptor, Observer};
+use migrate_core::{Direction, Error, MigrationDescriptor, Observer, Progress};
 use std::io::{IsTerminal, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// ANSI styles used in output.
 #[derive(Clone, Copy)]
@@ -35,6 +35,10 @@ pub struct Output {
     quiet: bool,
     /// A "applying ..." line was started on a terminal and awaits its result.
     line_open: bool,
+    /// A progress line is on screen and must be erased before anything else is printed.
+    progress_shown: bool,
+    /// When the progress line was last drawn, to redraw at most ten times a second.
+    progress_drawn: Option<Instant>,
     interactive: bool,
 }
 
@@ -55,6 +59,8 @@ impl Output {
             color_stderr: color_enabled(choice, std::io::stderr().is_terminal()),
             quiet,
             line_open: false,
+            progress_shown: false,
+            progress_drawn: None,
             interactive,
         }
     }
@@ -104,6 +110,10 @@ impl Output {
     }
 
     fn close_line(&mut self) {
+        if self.progress_shown {
+            print!("\r\x1b[2K");
+            self.progress_shown = false;
+        }
         if self.line_open {
             println!();
             self.line_open = false;
@@ -117,6 +127,36 @@ fn paint(enabled: bool, style: Style, text: &str) -> String {
     } else {
         text.to_owned()
     }
+}
+
+/// `12,345,678`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The progress line: rows done (of how many), rate and time left.
+fn progress_line(progress: &Progress) -> String {
+    let seconds = progress.elapsed.as_secs_f64().max(1e-3);
+    let rate = progress.done as f64 / seconds;
+    let mut line = format!("  {}: {} rows", progress.label, thousands(progress.done));
+    if let Some(total) = progress.total.filter(|t| *t > 0) {
+        let percent = (progress.done as f64 * 100.0 / total as f64).min(100.0);
+        line.push_str(&format!(" of {} ({percent:.0}%)", thousands(total)));
+        if rate > 0.0 && progress.done < total {
+            let left = Duration::from_secs_f64((total - progress.done) as f64 / rate);
+            line.push_str(&format!(", {} left", format_duration(left)));
+        }
+    }
+    line.push_str(&format!(", {} rows/s", thousands(rate as u64)));
+    line
 }
 
 pub fn format_duration(elapsed: Duration) -> String {
@@ -184,6 +224,38 @@ impl Observer for Output {
             eprintln!("waiting for the migration lock, held by {holder} ...");
         }
     }
+
+    /// On a terminal, one line redrawn in place; elsewhere nothing (the summary note follows),
+    /// except a log line every 10 batches at `-v`.
+    fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
+        if !self.interactive {
+            if progress.batches % 10 == 0 || progress.finished {
+                tracing::info!(migration = %migration.id(), "{}", progress_line(progress).trim());
+            }
+            return;
+        }
+        if self.quiet {
+            return;
+        }
+        if progress.finished {
+            self.close_line();
+            return;
+        }
+        let due = self
+            .progress_drawn
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
+        if !due {
+            return;
+        }
+        if self.line_open {
+            println!();
+            self.line_open = false;
+        }
+        print!("\r\x1b[2K{}", progress_line(progress));
+        let _ = std::io::stdout().flush();
+        self.progress_shown = true;
+        self.progress_drawn = Some(Instant::now());
+    }
 }
 
 /// Sends `tracing` output to stderr: warnings by default, more with -v, `RUST_LOG` overrides.
@@ -201,4 +273,25 @@ pub fn init_logging(verbose: u8, color: bool) {
         .with_ansi(color)
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_shows_rows_rate_and_time_left() {
+        let progress = Progress {
+            label: "backfill orders.status".into(),
+            done: 250_000,
+            total: Some(1_000_000),
+            elapsed: Duration::from_secs(5),
+            batches: 25,
+            finished: false,
+        };
+        assert_eq!(
+            progress_line(&progress),
+            "  backfill orders.status: 250,000 rows of 1,000,000 (25%), 15.00 s left, 50,000 rows/s"
+        );
+    }
 }

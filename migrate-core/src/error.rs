@@ -180,13 +180,17 @@ pub enum Error {
         hint: String,
     },
 
-    /// The process was asked to stop (SIGINT/SIGTERM) and stopped after a committed batch.
-    #[error("interrupted: migration {id} stopped cleanly after the batch ending at key {last_key}")]
+    /// The process was asked to stop (SIGINT/SIGTERM) and stopped cleanly: after a committed
+    /// batch of a batched helper, or between migrations.
+    #[error("interrupted: {}", match last_key {
+        Some(key) => format!("migration {id} stopped cleanly after the batch ending at key {key}"),
+        None => format!("stopped cleanly before migration {id}"),
+    })]
     Interrupted {
-        /// The migration.
+        /// The migration that was running or next.
         id: MigrationId,
-        /// The last key of the last committed batch.
-        last_key: i64,
+        /// The last key of the last committed batch, if a batched helper was running.
+        last_key: Option<i64>,
     },
 
     /// `--dry-run` cannot show this migration's SQL without running it.
@@ -287,7 +291,8 @@ impl Error {
             ),
             Error::LockTimeout { .. } => "another `migrate` run is in progress: wait for it to finish, or raise --lock-timeout".into(),
             Error::IncompatibleHistory { .. } => "point --history-table at another table name, or rename the existing table if it belongs to another tool".into(),
-            Error::Interrupted { .. } => "run `migrate up` again to resume after the last committed batch".into(),
+            Error::Interrupted { last_key: Some(_), .. } => "run the same command again: it resumes after the last committed batch".into(),
+            Error::Interrupted { last_key: None, .. } => "run the same command again to continue".into(),
             Error::DryRunUnsupported => "run it against a scratch copy of the database to see what it does".into(),
             _ => return None,
         })

@@ -373,7 +373,7 @@ impl Batches<'_> {
         {
             return Err(Error::Interrupted {
                 id,
-                last_key: done.last_key,
+                last_key: Some(done.last_key),
             });
         }
         Ok(done)

@@ -456,6 +456,13 @@ impl<'a> Runner<'a> {
         resume: Resume,
     ) -> Result<()> {
         let function = function_for(migration, direction)?;
+        // A stop asked for between migrations takes effect here, before the next one starts.
+        if crate::interrupt::requested() {
+            return Err(Error::Interrupted {
+                id: migration.id(),
+                last_key: None,
+            });
+        }
         let dialect = self.conn.dialect();
         let journaled = !migration.is_transactional() || !dialect.has_transactional_ddl();
         self.observer.migration_started(migration, direction);

@@ -238,21 +238,21 @@ macro_rules! test_each_dialect {
             #[allow(unused_imports)]
             use super::*;
 
-            fn run($db: &$crate::TestDb) $body
+            fn body($db: &$crate::TestDb) $body
 
             #[test]
             fn postgres() {
-                run(&$crate::TestDb::new(::migrate_core::Dialect::Postgres))
+                body(&$crate::TestDb::new(::migrate_core::Dialect::Postgres))
             }
 
             #[test]
             fn mysql() {
-                run(&$crate::TestDb::new(::migrate_core::Dialect::Mysql))
+                body(&$crate::TestDb::new(::migrate_core::Dialect::Mysql))
             }
 
             #[test]
             fn sqlite() {
-                run(&$crate::TestDb::new(::migrate_core::Dialect::Sqlite))
+                body(&$crate::TestDb::new(::migrate_core::Dialect::Sqlite))
             }
         }
     };

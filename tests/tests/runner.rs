@@ -1,5 +1,7 @@
 //! The runner on every database: apply, revert, targets, redo, status states, failures.
 
+#![allow(clippy::unwrap_used)] // A test fails by panicking.
+
 use migrate_core::history::HistoryTable;
 use migrate_core::runner::{DownTarget, Resolution, RunOptions};
 use migrate_core::{Dialect, Error, ErrorKind, MigrationId, MigrationState, Registry, Runner};

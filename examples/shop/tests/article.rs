@@ -1,6 +1,8 @@
 //! The reference article's examples 005–010, as migrations 5–10 of the shop, on every database:
 //! the data after `up`, and the data restored by `down --to 4`.
 
+#![allow(clippy::unwrap_used)] // A test fails by panicking.
+
 use assert_cmd::Command;
 use migrate_core::Dialect;
 use migrate_tests::{TestDb, test_each_dialect};

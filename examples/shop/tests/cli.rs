@@ -1,5 +1,7 @@
 //! The example's `migrate` binary, run as a process against every database.
 
+#![allow(clippy::unwrap_used)] // A test fails by panicking.
+
 use assert_cmd::Command;
 use migrate_tests::{TestDb, test_each_dialect};
 use serde_json::Value;

@@ -66,9 +66,8 @@ pub fn set_not_null(
         key,
         &format!("{c} IS NULL"),
         format!("cannot make `{table}.{column}` NOT NULL: {{n}} rows hold NULL in it"),
-        format!(
-            "fill those rows first (for example with coalesce(..., default) in the value), or delete them"
-        ),
+        "fill those rows first (for example with coalesce(..., default) in the value), or delete them"
+            .to_owned(),
     ));
     vec![verify, not_null_alter(dialect, table, column, ty)]
 }
