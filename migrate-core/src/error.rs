@@ -270,6 +270,7 @@ impl Error {
                 dialect.name()
             ),
             Error::Connect { failure, dialect, .. } => match failure {
+                ConnectFailure::Unreachable if *dialect == Dialect::Sqlite => "check the path in the URL: SQLite creates the database file, but not its directory".into(),
                 ConnectFailure::Unreachable => format!("check that the {dialect} server is running and that host and port in the URL are right"),
                 ConnectFailure::Authentication => "check the user name and password in the URL".into(),
                 ConnectFailure::MissingDatabase => "create the database first (for example `createdb NAME` or `CREATE DATABASE NAME`), or fix its name in the URL".into(),

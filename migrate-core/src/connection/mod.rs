@@ -286,6 +286,7 @@ fn connect_error(url: &DatabaseUrl, err: diesel::ConnectionError) -> Error {
     let message = url.redact(err.to_string().trim());
     let lower = message.to_lowercase();
     let failure = if lower.contains("password authentication failed")
+        || (lower.contains("role") && lower.contains("does not exist"))
         || lower.contains("access denied")
         || lower.contains("no password supplied")
         || lower.contains("authentication failed")
