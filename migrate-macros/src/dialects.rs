@@ -13,12 +13,3 @@ pub fn enabled() -> Vec<Dialect> {
         })
         .collect()
 }
-
-/// The display name used in error messages (`PostgreSQL`, `MySQL`, `SQLite`).
-pub fn display_name(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Postgres => "PostgreSQL",
-        Dialect::Mysql => "MySQL",
-        Dialect::Sqlite => "SQLite",
-    }
-}

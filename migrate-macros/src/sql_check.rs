@@ -1,6 +1,5 @@
 //! Parsing SQL literals at compile time, once per enabled dialect.
 
-use crate::dialects::display_name;
 use migrate_sql::Dialect;
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
@@ -13,7 +12,7 @@ pub fn check(dialect: Dialect, sql: &str) -> Result<(), String> {
         Dialect::Mysql => Parser::parse_sql(&MySqlDialect {}, sql),
         Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, sql),
     };
-    let name = display_name(dialect);
+    let name = dialect.display_name();
     match parsed {
         Err(e) => Err(format!(
             "this SQL does not parse as {name}: {}",

@@ -1,7 +1,7 @@
 //! `sql! { postgres: "...", mysql: "...", sqlite: "..." }`: one statement per dialect, each parsed
 //! at compile time by its dialect's parser.
 
-use crate::dialects::{self, display_name};
+use crate::dialects;
 use crate::sql_check;
 use migrate_sql::Dialect;
 use proc_macro2::TokenStream;
@@ -71,8 +71,8 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                 format!(
                     "missing `{}: \"...\"`: this build enables {} (a feature of migrate-core), so every statement needs a {} version",
                     dialect.name(),
-                    display_name(dialect),
-                    display_name(dialect)
+                    dialect.display_name(),
+                    dialect.display_name()
                 ),
             ));
         }

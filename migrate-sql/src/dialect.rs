@@ -27,6 +27,15 @@ impl Dialect {
         }
     }
 
+    /// The database's name as people write it (`PostgreSQL`, `MySQL`, `SQLite`), for messages.
+    pub const fn display_name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Mysql => "MySQL",
+            Dialect::Sqlite => "SQLite",
+        }
+    }
+
     /// Whether DDL statements take part in transactions (they commit implicitly on MySQL).
     pub const fn has_transactional_ddl(self) -> bool {
         !matches!(self, Dialect::Mysql)

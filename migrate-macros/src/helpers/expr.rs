@@ -4,7 +4,6 @@
 //! smallest piece of the user's expression that causes it. Problems in different parts of one
 //! expression are all reported, combined.
 
-use crate::dialects::display_name;
 use migrate_sql::expr::{BinaryOp, CastTarget, Expr, Function, RawSql, UnaryOp};
 use migrate_sql::{Dialect, validate_ident};
 use quote::ToTokens;
@@ -101,7 +100,7 @@ impl Converter<'_> {
             } else {
                 format!(
                     "{error} (this build enables {}: a feature of migrate-core)",
-                    display_name(dialect)
+                    dialect.display_name()
                 )
             };
             self.error(culprit(expr, error.argument), message);
@@ -505,7 +504,7 @@ impl Parse for Fragment {
 /// Checks that `sql` is exactly one expression that `dialect`'s parser accepts, without comments
 /// (a trailing `--` comment would swallow the rest of the generated statement).
 fn check_fragment(dialect: Dialect, sql: &str) -> Result<(), String> {
-    let name = display_name(dialect);
+    let name = dialect.display_name();
     let parser_dialect: &dyn sqlparser::dialect::Dialect = match dialect {
         Dialect::Postgres => &PostgreSqlDialect {},
         Dialect::Mysql => &MySqlDialect {},

@@ -29,7 +29,7 @@ impl Untranslatable {
         Untranslatable {
             construct: construct.into(),
             dialect,
-            reason: format!("has no {} equivalent: {why}", display_name(dialect)),
+            reason: format!("has no {} equivalent: {why}", dialect.display_name()),
             everywhere: false,
             argument: None,
         }
@@ -60,12 +60,3 @@ impl fmt::Display for Untranslatable {
 }
 
 impl std::error::Error for Untranslatable {}
-
-/// The name users know the database by.
-pub(crate) fn display_name(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Postgres => "PostgreSQL",
-        Dialect::Mysql => "MySQL",
-        Dialect::Sqlite => "SQLite",
-    }
-}
