@@ -13,18 +13,20 @@ use diesel::{QueryableByName, RunQueryDsl};
 /// A Diesel connection to one of the supported databases, chosen by the URL's scheme.
 ///
 /// Migration code reaches it through [`Migration::connection`](crate::Migration::connection) and
-/// matches on it to run typed Diesel queries:
+/// matches on it to run typed Diesel queries. The enum is `#[non_exhaustive]` because its variants
+/// follow the enabled features; a wildcard arm covers the others.
 ///
 /// ```no_run
 /// use diesel::prelude::*;
 /// use migrate_core::prelude::*;
 ///
 /// fn count_users(m: &mut Migration) -> Result<i64> {
-///     let sql = diesel::dsl::sql::<diesel::sql_types::BigInt>("SELECT COUNT(*) FROM users");
+///     let count = diesel::dsl::sql::<diesel::sql_types::BigInt>("COUNT(*) FROM users");
 ///     Ok(match m.connection()? {
-///         AnyConnection::Postgres(c) => diesel::select(sql).get_result(c)?,
-///         AnyConnection::Mysql(c) => diesel::select(sql).get_result(c)?,
-///         AnyConnection::Sqlite(c) => diesel::select(sql).get_result(c)?,
+///         AnyConnection::Postgres(c) => diesel::select(count).get_result(c)?,
+///         AnyConnection::Mysql(c) => diesel::select(count).get_result(c)?,
+///         AnyConnection::Sqlite(c) => diesel::select(count).get_result(c)?,
+///         _ => return Err(Error::msg("this migration supports PostgreSQL, MySQL and SQLite")),
 ///     })
 /// }
 /// ```
