@@ -235,7 +235,8 @@ fn bad_urls() {
     ];
     for (what, url, code, message, hint) in cases {
         let output = fixture("basic")
-            .args(["--database-url", url, "status"])
+            // Debug logs on, so that the logs are checked for the password too.
+            .args(["-vv", "--database-url", url, "status"])
             .output()
             .unwrap();
         let err = stderr(&output);
