@@ -134,7 +134,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -229,7 +229,7 @@ impl Observer for Output {
     /// except a log line every 10 batches at `-v`.
     fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
         if !self.interactive {
-            if progress.batches % 10 == 0 || progress.finished {
+            if progress.batches.is_multiple_of(10) || progress.finished {
                 tracing::info!(migration = %migration.id(), "{}", progress_line(progress).trim());
             }
             return;
