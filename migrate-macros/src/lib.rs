@@ -8,6 +8,7 @@ use proc_macro::TokenStream;
 
 mod checksum;
 mod dialects;
+mod display;
 mod helpers;
 mod migration;
 mod sql_check;
@@ -23,8 +24,16 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn sql(input: TokenStream) -> TokenStream {
     sql_macro::expand(input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
+        .unwrap_or_else(expression_errors)
         .into()
+}
+
+/// The errors of a macro called in expression position. Several `compile_error!`s side by side
+/// are not an expression (rustc would add "macro expansion ignores `!` and any tokens following"
+/// and more), so they go in one block.
+fn expression_errors(error: syn::Error) -> proc_macro2::TokenStream {
+    let errors = error.into_iter().map(|e| e.into_compile_error());
+    quote::quote!({ #(#errors)* })
 }
 
 macro_rules! helper_entry_points {
@@ -32,7 +41,9 @@ macro_rules! helper_entry_points {
         $(#[$doc])*
         #[proc_macro]
         pub fn $name(input: TokenStream) -> TokenStream {
-            helpers::expand(helpers::HelperKind::$kind, input.into()).into()
+            helpers::expand(helpers::HelperKind::$kind, input.into())
+                .unwrap_or_else(expression_errors)
+                .into()
         }
     )*};
 }
@@ -66,4 +77,18 @@ helper_entry_points! {
     spot_check => SpotCheck;
     /// Fails unless every row satisfies a condition. See `migrate_core::verify`.
     verify => Verify;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expression_errors;
+
+    #[test]
+    fn several_errors_in_expression_position_form_one_block() {
+        let mut error = syn::Error::new(proc_macro2::Span::call_site(), "first");
+        error.combine(syn::Error::new(proc_macro2::Span::call_site(), "second"));
+        let block: syn::ExprBlock =
+            syn::parse2(expression_errors(error)).expect("one block expression");
+        assert_eq!(block.block.stmts.len(), 2);
+    }
 }

@@ -22,7 +22,7 @@ impl Parse for Entry {
         let sql: LitStr = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected a string literal holding one SQL statement",
+                "expected a string literal holding one SQL statement, as in `postgres: \"DROP INDEX orders_status_idx\"`",
             )
         })?;
         Ok(Entry { key, sql })
@@ -30,6 +30,11 @@ impl Parse for Entry {
 }
 
 pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
+    expand_for(input, &dialects::enabled())
+}
+
+/// Expands `sql!` for a build that enables `enabled`.
+fn expand_for(input: TokenStream, enabled: &[Dialect]) -> syn::Result<TokenStream> {
     let entries = syn::parse::Parser::parse2(
         Punctuated::<Entry, Token![,]>::parse_terminated,
         input.clone(),
@@ -40,32 +45,51 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         None => errors = Some(e),
     };
     let mut given: [Option<LitStr>; 3] = [None, None, None];
+    let mut unknown: Vec<Ident> = Vec::new();
     for entry in entries {
         let Ok(dialect) = entry.key.to_string().parse::<Dialect>() else {
-            push(syn::Error::new(
-                entry.key.span(),
-                format!(
-                    "unknown dialect `{}`; expected `postgres`, `mysql` or `sqlite`",
-                    entry.key
-                ),
-            ));
+            unknown.push(entry.key);
             continue;
         };
         let slot = &mut given[dialect_index(dialect)];
         if slot.is_some() {
             push(syn::Error::new(
                 entry.key.span(),
-                format!("`{}` is given twice", dialect.name()),
+                format!(
+                    "`{}` is given twice: give each dialect once",
+                    dialect.name()
+                ),
             ));
             continue;
         }
-        if let Err(message) = sql_check::check(dialect, &entry.sql.value()) {
-            push(syn::Error::new(entry.sql.span(), message));
+        if let Err(problem) = sql_check::check(dialect, &entry.sql.value()) {
+            push(syn::Error::new(entry.sql.span(), problem.to_string()));
         }
         *slot = Some(entry.sql);
     }
-    for dialect in dialects::enabled() {
-        if given[dialect_index(dialect)].is_none() {
+    let missing: Vec<Dialect> = enabled
+        .iter()
+        .copied()
+        .filter(|&d| given[dialect_index(d)].is_none())
+        .collect();
+    // An unknown key is most likely a misspelled missing dialect: one error says both.
+    for key in &unknown {
+        let missing_names: Vec<String> =
+            missing.iter().map(|d| format!("`{}`", d.name())).collect();
+        let hint = if missing_names.is_empty() {
+            String::new()
+        } else {
+            format!(", and {} is missing here", missing_names.join(" or "))
+        };
+        push(syn::Error::new(
+            key.span(),
+            format!(
+                "unknown dialect `{key}`; the dialects are `postgres`, `mysql` and `sqlite`{hint}"
+            ),
+        ));
+    }
+    if unknown.is_empty() {
+        for dialect in missing {
             push(syn::Error::new(
                 proc_macro2::Span::call_site(),
                 format!(
@@ -94,5 +118,62 @@ fn dialect_index(dialect: Dialect) -> usize {
         Dialect::Postgres => 0,
         Dialect::Mysql => 1,
         Dialect::Sqlite => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(input: TokenStream) -> Vec<String> {
+        match expand_for(input, &Dialect::ALL) {
+            Ok(_) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn every_enabled_dialect_is_required() {
+        let errors = errors(quote!(postgres: "DROP INDEX i", mysql: "DROP INDEX i ON t"));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("missing `sqlite: \"...\"`"),
+            "{errors:?}"
+        );
+        let only_postgres = expand_for(quote!(postgres: "DROP INDEX i"), &[Dialect::Postgres]);
+        assert!(only_postgres.is_ok());
+    }
+
+    #[test]
+    fn an_unknown_dialect_says_which_is_missing_instead_of_a_second_error() {
+        let errors = errors(quote!(
+            postgres: "DROP INDEX i",
+            oracle: "DROP INDEX i",
+            sqlite: "DROP INDEX i",
+        ));
+        assert_eq!(
+            errors,
+            [
+                "unknown dialect `oracle`; the dialects are `postgres`, `mysql` and `sqlite`, and `mysql` is missing here"
+            ]
+        );
+    }
+
+    #[test]
+    fn each_text_is_parsed_by_its_dialect() {
+        let errors = errors(quote!(
+            postgres: "ALTER TABLE t ALTER COLUMN c TYPE BIGINT USING c::bigint",
+            mysql: "ALTER TABLE t ALTER COLUMN c TYPE BIGINT USING c::bigint",
+            sqlite: "SELECT 1; SELECT 2",
+        ));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with("this SQL does not parse as MySQL"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].starts_with("this SQL holds 2 statements"),
+            "{errors:?}"
+        );
     }
 }

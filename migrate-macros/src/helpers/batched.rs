@@ -151,9 +151,17 @@ struct RustType {
 
 fn rust_type(ty: &Type) -> syn::Result<RustType> {
     let unsupported = || {
+        let text = crate::display::type_text(ty);
+        let hint = if matches!(text.as_str(), "u8" | "u16" | "u32" | "u64" | "usize") {
+            " (SQL has no unsigned integers: use a signed type wide enough, such as i64)"
+        } else {
+            ""
+        };
         syn::Error::new_spanned(
             ty,
-            "unsupported type: a transform reads and writes i16, i32, i64, f32, f64, bool, String, or Option of one of them",
+            format!(
+                "a transform cannot read or write `{text}`: its types are i16, i32, i64, f32, f64, bool, String, or an Option of one of them{hint}"
+            ),
         )
     };
     let Type::Path(path) = ty else {

@@ -73,9 +73,10 @@ impl Parse for Constrain {
                 return Err(syn::Error::new(
                     references.span,
                     format!(
-                        "the foreign key has {} column(s) but references {}",
+                        "the foreign key has {} column(s) but references {}: list one referenced column of `{}` for each column",
                         columns.len(),
-                        referenced_columns.len()
+                        referenced_columns.len(),
+                        references.text
                     ),
                 ));
             }

@@ -49,11 +49,21 @@ impl Parse for Denormalize {
         } else if right.table.text == source.table.text && left.table.text == table.text {
             (right, left)
         } else {
+            // Point at the side that names neither table (or the right one, if both do).
+            let known = |side: &TableColumn| {
+                side.table.text == source.table.text || side.table.text == table.text
+            };
+            let wrong = if known(&left) { &right } else { &left };
             return Err(syn::Error::new(
-                left.table.span,
+                wrong.table.span,
                 format!(
-                    "the join must match a column of `{}` with a column of `{}`, as in `on {}.id = {}.{}_id`",
-                    source.table.text, table.text, source.table.text, table.text, source.table.text
+                    "the join compares a column of `{}` (where the value comes from) with a column of `{}`, as in `on {}.id = {}.<foreign key>`; found `{}.{}`",
+                    source.table.text,
+                    table.text,
+                    source.table.text,
+                    table.text,
+                    wrong.table.text,
+                    wrong.column.text
                 ),
             ));
         };

@@ -13,6 +13,9 @@ mod split;
 mod syntax;
 mod tokens;
 
+#[cfg(test)]
+mod tests;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::parse::{ParseStream, Parser};
@@ -127,7 +130,7 @@ impl Helper {
     /// Parses a whole invocation: the handle, then the helper's arguments.
     pub fn parse(kind: HelperKind, tokens: TokenStream) -> syn::Result<(syn::Expr, Helper)> {
         let parser = |input: ParseStream| {
-            let handle = parse_handle(input)?;
+            let handle = parse_handle(input, kind.name())?;
             let helper = Helper::parse_args(kind, input)?;
             if !input.is_empty() {
                 return Err(input.error(format!(
@@ -164,11 +167,9 @@ impl Helper {
 }
 
 /// Expands helper `kind` called with `input`.
-pub fn expand(kind: HelperKind, input: TokenStream) -> TokenStream {
-    match Helper::parse(kind, input) {
-        Ok((handle, helper)) => helper.expand(&handle),
-        Err(error) => error.into_compile_error(),
-    }
+pub fn expand(kind: HelperKind, input: TokenStream) -> syn::Result<TokenStream> {
+    let (handle, helper) = Helper::parse(kind, input)?;
+    Ok(helper.expand(&handle))
 }
 
 /// The trailing `, key = column` option of helpers that name sample rows by key.

@@ -12,9 +12,8 @@ use super::columns::{DropColumn, RenameColumn};
 use super::split::{Merge, Split};
 use super::syntax::TableColumn;
 use super::{Helper, HelperKind};
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
-use syn::spanned::Spanned;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, format_ident, quote};
 use syn::{Expr, ItemFn, Stmt};
 
 /// The derived down function and its name.
@@ -24,7 +23,7 @@ pub struct DerivedDown {
 }
 
 /// Finds the helper call a statement makes, if it is one: `helper!(..)?;`, `helper!(..);`.
-fn helper_call(stmt: &Stmt) -> Option<(&syn::Macro, Span)> {
+fn helper_call(stmt: &Stmt) -> Option<(&syn::Macro, &Stmt)> {
     let mac = match stmt {
         Stmt::Macro(m) => &m.mac,
         Stmt::Expr(Expr::Try(t), _) => match &*t.expr {
@@ -34,7 +33,25 @@ fn helper_call(stmt: &Stmt) -> Option<(&syn::Macro, Span)> {
         Stmt::Expr(Expr::Macro(m), _) => &m.mac,
         _ => return None,
     };
-    Some((mac, stmt.span()))
+    Some((mac, stmt))
+}
+
+/// Why a statement that is not a helper call has no inverse, for the error.
+fn not_a_helper(stmt: &Stmt) -> &'static str {
+    let call = match stmt {
+        Stmt::Expr(Expr::Try(t), _) => &*t.expr,
+        Stmt::Expr(expr, _) => expr,
+        _ => return "this statement is not a helper call, so it has no known inverse",
+    };
+    match call {
+        Expr::MethodCall(call) if call.method == "execute" => {
+            "raw SQL (`execute`) has no known inverse"
+        }
+        Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::If(_) | Expr::Match(_) => {
+            "helpers must be called one after the other, not inside a loop or condition, for their inverses to be known"
+        }
+        _ => "this statement is not a helper call, so it has no known inverse",
+    }
 }
 
 /// Whether the statement is the closing `Ok(())`.
@@ -45,29 +62,28 @@ fn is_ok_unit(stmt: &Stmt) -> bool {
             && matches!(&call.args[0], Expr::Tuple(t) if t.elems.is_empty()))
 }
 
-fn not_derivable(span: Span, what: &str) -> syn::Error {
-    syn::Error::new(
-        span,
-        format!(
-            "`reversible` cannot derive the down migration: {what}; write it yourself with `down = function_name`"
-        ),
+fn not_derivable_message(what: &str) -> String {
+    format!(
+        "`reversible` cannot derive the down migration: {what}; write the down function yourself and name it with `down = function_name`"
     )
 }
 
+fn not_derivable(tokens: &dyn ToTokens, what: &str) -> syn::Error {
+    syn::Error::new_spanned(tokens, not_derivable_message(what))
+}
+
 /// Derives the down function of `function`, or says which statement prevents it. `Ok(None)`
-/// when a helper call does not parse: its own expansion reports that, once.
-pub fn derive(function: &ItemFn, attribute_span: Span) -> syn::Result<Option<DerivedDown>> {
-    let mut helpers: Vec<(HelperKind, Helper, Span)> = Vec::new();
+/// when a helper call does not parse: its own expansion reports that, once. `reversible` is the
+/// attribute's key, for errors about the whole body.
+pub fn derive(function: &ItemFn, reversible: &dyn ToTokens) -> syn::Result<Option<DerivedDown>> {
+    let mut helpers: Vec<(HelperKind, Helper, &Stmt)> = Vec::new();
     let statements = &function.block.stmts;
     for (i, stmt) in statements.iter().enumerate() {
         if i + 1 == statements.len() && is_ok_unit(stmt) {
             continue;
         }
-        let Some((mac, span)) = helper_call(stmt) else {
-            return Err(not_derivable(
-                stmt.span(),
-                "this statement is not a helper call",
-            ));
+        let Some((mac, stmt)) = helper_call(stmt) else {
+            return Err(not_derivable(stmt, not_a_helper(stmt)));
         };
         let name = mac
             .path
@@ -77,25 +93,25 @@ pub fn derive(function: &ItemFn, attribute_span: Span) -> syn::Result<Option<Der
             .unwrap_or_default();
         let Some(kind) = HelperKind::from_name(&name) else {
             return Err(not_derivable(
-                mac.path.span(),
+                &mac.path,
                 &format!("`{name}!` is not a helper macro, so it has no known inverse"),
             ));
         };
         let Ok((_, helper)) = Helper::parse(kind, mac.tokens.clone()) else {
             return Ok(None);
         };
-        helpers.push((kind, helper, span));
+        helpers.push((kind, helper, stmt));
     }
     if helpers.is_empty() {
-        return Err(syn::Error::new(
-            attribute_span,
-            "`reversible` derives the down migration from helper macros, but this body calls none",
+        return Err(syn::Error::new_spanned(
+            reversible,
+            "`reversible` derives the down migration from helper macros, but this body calls none: use `down = function_name` or `irreversible`",
         ));
     }
     let mut added: Vec<(String, String)> = Vec::new();
     let mut inverses: Vec<Helper> = Vec::new();
-    for (kind, helper, span) in &helpers {
-        if let Some(inverse) = inverse(*kind, helper, *span, &added)? {
+    for (kind, helper, stmt) in &helpers {
+        if let Some(inverse) = inverse(*kind, helper, stmt, &added)? {
             inverses.push(inverse);
         }
         added.extend(columns_added(helper));
@@ -132,13 +148,13 @@ fn columns_added(helper: &Helper) -> Vec<(String, String)> {
 fn inverse(
     kind: HelperKind,
     helper: &Helper,
-    span: Span,
+    stmt: &Stmt,
     added: &[(String, String)],
 ) -> syn::Result<Option<Helper>> {
     let is_added = |table: &str, column: &str| added.iter().any(|(t, c)| t == table && c == column);
     let lost = |table: &str, column: &str| {
         not_derivable(
-            span,
+            stmt,
             &format!(
                 "`{}!` overwrites `{table}.{column}`, which this migration does not add, so its old values cannot be restored",
                 kind.name()
@@ -160,7 +176,7 @@ fn inverse(
         })),
         Helper::DropColumn(h) => {
             return Err(not_derivable(
-                span,
+                stmt,
                 &format!(
                     "`drop_column!` deletes `{}.{}` and its data, which nothing can restore",
                     h.target.table.text, h.target.column.text
@@ -189,12 +205,12 @@ fn inverse(
             let mut parts = Vec::new();
             for (name, decl) in &h.parts {
                 let Some(decl) = decl else {
-                    return Err(not_derivable(
+                    return Err(syn::Error::new(
                         name.span,
-                        &format!(
+                        not_derivable_message(&format!(
                             "`merge_columns!` must declare the type of `{}` (as in `{} VARCHAR(50)`) so the inverse split can re-create it",
                             name.text, name.text
-                        ),
+                        )),
                     ));
                 };
                 parts.push(decl.clone());

@@ -3,7 +3,7 @@
 use super::syntax::{ColumnDecl, Name, parse_options};
 use super::tokens::steps_per_dialect;
 use migrate_sql::helpers::split;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::Token;
 use syn::parse::{Parse, ParseStream};
 
@@ -28,9 +28,11 @@ pub struct Merge {
     pub key: Name,
 }
 
+/// The options after the columns; `last` is the last column, where a missing separator goes.
 fn parse_separator_and_key(
     input: ParseStream,
     table: &Name,
+    last: &ColumnDecl,
     usage: &str,
 ) -> syn::Result<(String, Name)> {
     let options = parse_options(
@@ -64,8 +66,11 @@ fn parse_separator_and_key(
     }
     let separator = separator.ok_or_else(|| {
         syn::Error::new(
-            Span::call_site(),
-            format!("missing `separator = \"...\"`: say where values are cut, as in `{usage}`"),
+            last.name.span,
+            format!(
+                "missing `, separator = \"...\"` after `{}`: say where values are cut, as in `{usage}`",
+                last.name.text
+            ),
         )
     })?;
     Ok((separator, key))
@@ -122,7 +127,8 @@ impl Parse for Split {
                 ));
             }
         }
-        let (separator, key) = parse_separator_and_key(input, &table, usage)?;
+        let last = parts.last().unwrap_or(&source);
+        let (separator, key) = parse_separator_and_key(input, &table, last, usage)?;
         Ok(Split {
             table,
             source,
@@ -199,7 +205,7 @@ impl Parse for Merge {
                 "a merge makes a text column (VARCHAR, TEXT)",
             ));
         }
-        let (separator, key) = parse_separator_and_key(input, &table, usage)?;
+        let (separator, key) = parse_separator_and_key(input, &table, &target, usage)?;
         Ok(Merge {
             table,
             parts,

@@ -22,7 +22,28 @@ impl Name {
 
 impl Parse for Name {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let ident = Ident::parse_any(input)?;
+        let ident = Ident::parse_any(input).map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a name: a table or column is written as a Rust identifier (`users`, `first_name`, `r#type`)",
+            )
+        })?;
+        // `first-name` reaches the macro as `first`, `-`, `name`: say what is wrong with the
+        // name rather than that a `,` was expected after `first`.
+        if input.peek(Token![-]) && input.peek2(Ident::peek_any) {
+            let minus: Token![-] = input.parse()?;
+            let rest = Ident::parse_any(input)?;
+            return Err(syn::Error::new_spanned(
+                quote::quote!(#ident #minus #rest),
+                format!(
+                    "`{}-{}` cannot be a name here: helpers take names as Rust identifiers (letters, digits and `_`), so write `{}_{}`, or reach a column with another name through `m.execute(...)`",
+                    ident.unraw(),
+                    rest.unraw(),
+                    ident.unraw(),
+                    rest.unraw()
+                ),
+            ));
+        }
         let text = ident.unraw().to_string();
         validate_ident(&text).map_err(|e| {
             syn::Error::new(
@@ -51,8 +72,8 @@ impl Parse for TableColumn {
             return Err(syn::Error::new(
                 table.span,
                 format!(
-                    "expected `{}.column`: name the column with its table",
-                    table.text
+                    "expected `table.column`, found `{}` alone: name the column with its table, as in `users.{}`",
+                    table.text, table.text
                 ),
             ));
         }
@@ -97,8 +118,15 @@ impl Parse for TypeSpec {
                 let _ = Ident::parse_any(input)?;
             }
         }
-        let ty = ColumnType::parse(&name.to_string(), &args)
-            .map_err(|e| syn::Error::new(span, e.to_string()))?;
+        let ty = ColumnType::parse(&name.to_string(), &args).map_err(|e| {
+            let upper = name.to_string().to_ascii_uppercase();
+            let message = match (upper.as_str(), args.len()) {
+                ("VARCHAR", 0) => "`VARCHAR` needs its maximum length in characters, as in `VARCHAR(50)` (or use `TEXT` for no limit)".to_owned(),
+                ("DECIMAL" | "NUMERIC", 0) => format!("`{upper}` needs its precision and scale, as in `{upper}(10, 2)`"),
+                _ => e.to_string(),
+            };
+            syn::Error::new(span, message)
+        })?;
         Ok(TypeSpec { ty, span })
     }
 }
@@ -153,15 +181,18 @@ impl ColumnDecl {
 impl Parse for ColumnDecl {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let name: Name = input.parse()?;
-        let ty: TypeSpec = input.parse().map_err(|e| {
-            syn::Error::new(
-                e.span(),
+        if !input.peek(Ident::peek_any) {
+            return Err(syn::Error::new(
+                name.span,
                 format!(
-                    "{e} (the type of `{}` comes after its name, as in `{} VARCHAR(50) NOT NULL`)",
-                    name.text, name.text
+                    "`{}` needs a type after its name, as in `{} VARCHAR(50) NOT NULL`; the types are {}",
+                    name.text,
+                    name.text,
+                    ColumnType::KNOWN
                 ),
-            )
-        })?;
+            ));
+        }
+        let ty: TypeSpec = input.parse()?;
         let not_null = parse_not_null(input)?;
         Ok(ColumnDecl { name, ty, not_null })
     }
@@ -213,7 +244,7 @@ pub fn parse_options(
         if options.iter().any(|o| o.key == key) {
             return Err(syn::Error::new(
                 key.span(),
-                format!("option `{key}` is given twice"),
+                format!("option `{key}` is given twice: keep one"),
             ));
         }
         input
@@ -298,16 +329,23 @@ impl HelperOption {
     }
 }
 
-/// The handle argument every helper starts with (`m`), followed by a comma.
-pub fn parse_handle(input: ParseStream) -> syn::Result<syn::Expr> {
+/// The handle argument every helper starts with (`m`), followed by a comma; `helper` names the
+/// macro for errors.
+pub fn parse_handle(input: ParseStream, helper: &str) -> syn::Result<syn::Expr> {
+    let usage = format!("`{helper}!(m, ...)`, where `m` is the migration's `&mut Migration`");
     let handle: syn::Expr = input.parse().map_err(|e| {
         syn::Error::new(
             e.span(),
-            "expected the migration handle first, as in `add_column!(m, ...)`",
+            format!("expected the migration handle first, as in {usage}"),
         )
     })?;
-    input
-        .parse::<Token![,]>()
-        .map_err(|e| syn::Error::new(e.span(), "expected `,` after the migration handle"))?;
+    if !input.peek(Token![,]) {
+        // `drop_column!(users.email)`: what was read as the handle is the helper's argument.
+        return Err(syn::Error::new_spanned(
+            &handle,
+            format!("expected the migration handle before this, as in {usage}"),
+        ));
+    }
+    input.parse::<Token![,]>()?;
     Ok(handle)
 }

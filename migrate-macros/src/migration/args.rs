@@ -1,19 +1,20 @@
 //! Parsing the attribute's arguments: `id = 5, down = revert, transaction = false, ...`.
 
+use proc_macro2::Span;
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprPath, Lit, LitInt, LitStr, Meta, Path, Token};
 
 /// The keys the attribute accepts, listed in errors about unknown keys.
 pub const VALID_KEYS: &str = "`id`, `name`, `down`, `reversible`, `irreversible`, `transaction`";
 
 /// How the migration is reverted, as the attribute says.
+#[derive(Debug)]
 pub enum DownSpec {
     /// `down = path`.
     Function(Path),
     /// `reversible`: derive the down migration from the helpers in the body.
-    Derived(proc_macro2::Span),
+    Derived,
     /// `irreversible`.
     Irreversible,
 }
@@ -23,21 +24,16 @@ pub enum DownSpec {
 pub struct MigrationArgs {
     pub id: Option<(u64, LitInt)>,
     pub name: Option<LitStr>,
-    pub down: Vec<(DownSpec, proc_macro2::Span)>,
-    pub transaction: Option<(bool, proc_macro2::Span)>,
-    /// The span of the whole argument list, for "missing key" errors.
-    pub span: Option<proc_macro2::Span>,
+    /// Every way of reverting given, with the key as written (for errors): one is expected.
+    pub down: Vec<(DownSpec, Meta)>,
+    pub transaction: Option<bool>,
 }
 
 impl MigrationArgs {
     /// Parses the arguments, reporting every problem at once.
     pub fn parse_attribute(input: ParseStream) -> syn::Result<Self> {
-        let span = input.span();
         let metas = Punctuated::<Meta, Token![,]>::parse_terminated(input)?;
-        let mut args = MigrationArgs {
-            span: Some(span),
-            ..MigrationArgs::default()
-        };
+        let mut args = MigrationArgs::default();
         let mut errors = Errors::default();
         let mut seen: Vec<String> = Vec::new();
         for meta in metas {
@@ -55,7 +51,7 @@ impl MigrationArgs {
             if seen.contains(&key) {
                 errors.push(syn::Error::new_spanned(
                     meta.path(),
-                    format!("`{key}` is given twice"),
+                    format!("`{key}` is given twice: give each key once"),
                 ));
                 continue;
             }
@@ -95,7 +91,7 @@ impl MigrationArgs {
                         path, qself: None, ..
                     }) => self
                         .down
-                        .push((DownSpec::Function(path.clone()), meta.span())),
+                        .push((DownSpec::Function(path.clone()), meta.clone())),
                     _ => {
                         return Err(syn::Error::new_spanned(
                             value,
@@ -106,19 +102,18 @@ impl MigrationArgs {
             }
             "reversible" => {
                 flag(meta, "reversible")?;
-                self.down
-                    .push((DownSpec::Derived(meta.span()), meta.span()));
+                self.down.push((DownSpec::Derived, meta.clone()));
             }
             "irreversible" => {
                 flag(meta, "irreversible")?;
-                self.down.push((DownSpec::Irreversible, meta.span()));
+                self.down.push((DownSpec::Irreversible, meta.clone()));
             }
             "transaction" => {
                 let value = name_value(meta, "transaction = false")?;
                 match value {
                     Expr::Lit(ExprLit {
                         lit: Lit::Bool(b), ..
-                    }) => self.transaction = Some((b.value, meta.span())),
+                    }) => self.transaction = Some(b.value),
                     _ => {
                         return Err(syn::Error::new_spanned(
                             value,
@@ -149,6 +144,10 @@ fn parse_id(value: &Expr) -> syn::Result<(u64, LitInt)> {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
         }) => {
+            // A negative literal is usually `-` then a literal, but can be one token.
+            if int.base10_digits().starts_with('-') {
+                return Err(bad("found a negative number"));
+            }
             if !int.suffix().is_empty() {
                 return Err(bad("write it without a type suffix"));
             }
@@ -174,7 +173,9 @@ fn parse_id(value: &Expr) -> syn::Result<(u64, LitInt)> {
         Expr::Lit(ExprLit {
             lit: Lit::Float(_), ..
         }) => Err(bad("found a fractional number")),
-        _ => Err(bad("found an expression; it must be an integer literal")),
+        _ => Err(bad(
+            "found an expression: write the number itself (the id is read when the macro runs, before constants exist)",
+        )),
     }
 }
 
@@ -220,5 +221,11 @@ impl Errors {
 
     pub fn finish(self) -> syn::Result<()> {
         self.0.map_or(Ok(()), Err)
+    }
+
+    /// The errors, when the caller knows some were pushed.
+    pub fn into_error(self) -> syn::Error {
+        self.0
+            .unwrap_or_else(|| syn::Error::new(Span::call_site(), "this #[migration] is invalid"))
     }
 }

@@ -17,16 +17,31 @@ pub fn expand(plan: &MigrationPlan, function: &ItemFn) -> TokenStream {
         checksum,
         ..
     } = plan;
-    let down = match &plan.down {
-        // Spanned at the path so a function of the wrong signature is reported there.
-        DownPlan::Function(path) => quote_spanned! {path.span()=>
-            ::migrate_core::__private::Down::Function(#path)
-        },
+    // The functions are named once each, in a constant of the runtime's function-pointer type
+    // spanned at the user's name: a function of the wrong signature gets one plain "expected fn
+    // pointer, found fn item" at that name, not an error inside the descriptor's construction.
+    let migration_fn = quote!(::migrate_core::__private::MigrationFn);
+    let up = quote_spanned! {function_name.span()=>
+        const __UP: #migration_fn = #function_name;
+    };
+    let (down_fn, down) = match &plan.down {
+        DownPlan::Function(path) => (
+            quote_spanned! {path.span()=>
+                const __DOWN: #migration_fn = #path;
+            },
+            quote!(::migrate_core::__private::Down::Function(__DOWN)),
+        ),
         DownPlan::Derived(derived) => {
             let name = &derived.name;
-            quote!(::migrate_core::__private::Down::Function(#name))
+            (
+                TokenStream::new(),
+                quote!(::migrate_core::__private::Down::Function(#name)),
+            )
         }
-        DownPlan::Irreversible => quote!(::migrate_core::__private::Down::Irreversible),
+        DownPlan::Irreversible => (
+            TokenStream::new(),
+            quote!(::migrate_core::__private::Down::Irreversible),
+        ),
     };
     let derived_down = match &plan.down {
         DownPlan::Derived(derived) => derived.function.clone(),
@@ -34,28 +49,33 @@ pub fn expand(plan: &MigrationPlan, function: &ItemFn) -> TokenStream {
     };
     let line = quote_spanned!(function_name.span()=> ::core::line!());
     // Two migrations with one id in one module define this constant twice, which rustc reports
-    // at both places; ids across modules are checked when the registry is built.
+    // at both ids; ids across modules are checked when the registry is built.
     let unique_id = format_ident!(
         "MIGRATION_ID_{}_IS_USED_TWICE_IN_THIS_MODULE",
         id,
         span = id_lit.span()
     );
+    let unique_id = quote_spanned! {id_lit.span()=>
+        #[doc(hidden)]
+        #[allow(dead_code)]
+        const #unique_id: () = ();
+    };
     quote! {
         #function
 
         #derived_down
 
-        #[doc(hidden)]
-        #[allow(dead_code)]
-        const #unique_id: () = ();
+        #unique_id
 
         const _: () = {
+            #up
+            #down_fn
             ::migrate_core::__private::inventory::submit! {
                 ::migrate_core::__private::MigrationDescriptor::__new(
                     #id,
                     #name,
                     #description,
-                    #function_name,
+                    __UP,
                     #down,
                     #transactional,
                     #checksum,

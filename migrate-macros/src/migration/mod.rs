@@ -2,8 +2,13 @@
 //! function plus its registration.
 
 mod args;
+mod body;
 mod expand;
+mod signature;
 mod validate;
+
+#[cfg(test)]
+mod tests;
 
 pub use args::MigrationArgs;
 
@@ -16,7 +21,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let function = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(syn::Item::Fn(function)) => function,
         Ok(other) => {
-            let error = validate::not_a_function(&other);
+            let error = signature::not_a_function(&other);
             return with_error(item, error);
         }
         Err(_) => {
@@ -24,15 +29,34 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             return item;
         }
     };
-    let parsed = syn::parse::Parser::parse2(MigrationArgs::parse_attribute, args);
-    let checked = parsed.and_then(|args| {
-        let plan = validate::validate(args, &function)?;
-        Ok(expand::expand(&plan, &function))
-    });
+    let checked = match syn::parse::Parser::parse2(MigrationArgs::parse_attribute, args) {
+        Ok(args) => {
+            validate::validate(args, &function).map(|plan| expand::expand(&plan, &function))
+        }
+        // The attribute's problems, then the function's: all are reported at once.
+        Err(mut error) => {
+            let mut errors = args::Errors::default();
+            signature::check(&function.sig, &mut errors);
+            if let Err(signature_errors) = errors.finish() {
+                error.combine(signature_errors);
+            }
+            Err(error)
+        }
+    };
     match checked {
         Ok(tokens) => tokens,
-        Err(error) => with_error(function.into_token_stream(), error),
+        Err(error) => with_error(recovered(function).into_token_stream(), error),
     }
+}
+
+/// The function as emitted next to an error: without the qualifiers the error already rejects,
+/// whose own consequences (an `async fn`'s elided lifetimes, a `const fn` calling `execute`, an
+/// `extern "C" fn` returning `Result`) would only add errors and warnings about the same thing.
+fn recovered(mut function: syn::ItemFn) -> syn::ItemFn {
+    function.sig.asyncness = None;
+    function.sig.constness = None;
+    function.sig.abi = None;
+    function
 }
 
 fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {

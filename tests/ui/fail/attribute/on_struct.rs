@@ -1,0 +1,6 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, irreversible)]
+struct AddStatus;
+
+fn main() {}

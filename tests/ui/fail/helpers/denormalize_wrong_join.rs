@@ -1,0 +1,9 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, reversible)]
+fn denormalize_customer_name(m: &mut Migration) -> Result<()> {
+    denormalize!(m, orders.customer_name VARCHAR(100) = customers.name on users.id = orders.user_id)?;
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, reversible)]
+fn add_nickname(m: &mut Migration) -> Result<()> {
+    add_column!(m, users.nickname = "none")?;
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, down = drop_status)]
+fn add_status(m: &mut Migration) -> Result<()> {
+    m.execute("ALTER TABLE orders ADD COLUMN status VARCHAR(20)")?;
+    Ok(())
+}
+
+fn drop_status(m: &mut Migration) {
+    let _ = m.execute("ALTER TABLE orders DROP COLUMN status");
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, irreversible)]
+fn add_status(m: &mut Migration) -> Result<()> {
+    m.execute(sql! {
+        postgres: "ALTER TABLE orders ADD COLUMN status VARCHAR(20)",
+        mysql: "ALTER TABLE orders ADD COLUMN status VARCHAR(20)",
+        sqlite: "ALTER TABLE orders ADD COLUMN status VARCHAR(20)",
+        postgres: "ALTER TABLE orders ADD COLUMN status TEXT",
+    })?;
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, irreversible)]
+fn add_status(m: &mut Migration) -> Result<()> {
+    m.execute(sql! {
+        postgres: "ALTER TABLE orders ADD COLUMN status VARCHAR(20)",
+        mysql: "ALTER TABLE orders ALTER COLUMN total_cents TYPE BIGINT USING total_cents::bigint",
+        sqlite: "ALTER TABLE orders ADD COLUMN status VARCHAR(20)",
+    })?;
+    Ok(())
+}
+
+fn main() {}

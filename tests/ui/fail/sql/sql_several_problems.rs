@@ -1,0 +1,13 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, irreversible)]
+fn add_status(m: &mut Migration) -> Result<()> {
+    // Every problem is reported, and nothing else.
+    m.execute(sql! {
+        postgres: "ALTR TABLE orders ADD COLUMN status VARCHAR(20)",
+        mysql: "ALTER TABLE orders ADD COLUMN status VARCHAR(20)",
+    })?;
+    Ok(())
+}
+
+fn main() {}

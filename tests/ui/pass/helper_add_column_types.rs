@@ -1,0 +1,24 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, reversible)]
+fn add_every_type(m: &mut Migration) -> Result<()> {
+    add_column!(m, t.a SMALLINT)?;
+    add_column!(m, t.b INTEGER)?;
+    add_column!(m, t.c INT)?;
+    add_column!(m, t.d BIGINT)?;
+    add_column!(m, t.e DOUBLE)?;
+    add_column!(m, t.f DOUBLE PRECISION)?;
+    add_column!(m, t.g REAL)?;
+    add_column!(m, t.h DECIMAL(10, 2))?;
+    add_column!(m, t.i NUMERIC(5, 0))?;
+    add_column!(m, t.j BOOLEAN)?;
+    add_column!(m, t.k VARCHAR(255))?;
+    add_column!(m, t.l TEXT)?;
+    add_column!(m, t.n DATE)?;
+    add_column!(m, t.o TIMESTAMP)?;
+    add_column!(m, t.p DATETIME)?;
+    add_column!(m, t.q varchar(10))?;
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, irreversible)]
+fn create_orders(m: &mut Migration) -> Result<()> {
+    m.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")?;
+    Ok(())
+}
+
+#[migration(id = 2, irreversible)]
+fn add_status(m: &mut Migration) -> Result<()> {
+    m.execute("ALTER TABLE orders ADD COLUMN status VARCHAR(20)")?;
+    Ok(())
+}
+
+fn main() {}
