@@ -25,6 +25,10 @@ pub enum IdentError {
     ControlCharacter,
     /// The name ends with a space, which MySQL rejects.
     TrailingSpace,
+    /// The name holds a character beyond U+FFFF (an emoji, say), which MySQL rejects in names.
+    SupplementaryCharacter,
+    /// The name starts with `sqlite_`, which SQLite reserves for itself.
+    ReservedPrefix,
 }
 
 impl fmt::Display for IdentError {
@@ -40,6 +44,12 @@ impl fmt::Display for IdentError {
             ),
             IdentError::TrailingSpace => {
                 f.write_str("an identifier cannot end with a space (MySQL rejects it)")
+            }
+            IdentError::SupplementaryCharacter => f.write_str(
+                "an identifier cannot hold characters beyond U+FFFF, such as emoji (MySQL rejects them)",
+            ),
+            IdentError::ReservedPrefix => {
+                f.write_str("an identifier cannot start with `sqlite_` (SQLite reserves those names)")
             }
         }
     }
@@ -66,6 +76,12 @@ pub fn validate_ident(name: &str) -> Result<(), IdentError> {
     }
     if name.ends_with(' ') {
         return Err(IdentError::TrailingSpace);
+    }
+    if name.chars().any(|c| u32::from(c) > 0xFFFF) {
+        return Err(IdentError::SupplementaryCharacter);
+    }
+    if name.get(..7).is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_")) {
+        return Err(IdentError::ReservedPrefix);
     }
     Ok(())
 }
@@ -109,6 +125,9 @@ mod tests {
         assert_eq!(validate_ident("a\0b"), Err(IdentError::ControlCharacter));
         assert_eq!(validate_ident("name "), Err(IdentError::TrailingSpace));
         assert!(validate_ident("naïve column").is_ok());
+        assert_eq!(validate_ident("emoji😀"), Err(IdentError::SupplementaryCharacter));
+        assert_eq!(validate_ident("SQLite_stat"), Err(IdentError::ReservedPrefix));
+        assert!(validate_ident("sqlite").is_ok());
     }
 
     #[test]

@@ -150,7 +150,7 @@ test_each_dialect! {
         assert!(up.status.success(), "{}", stderr(&up));
         check(db, &Case {
             what: "NOT NULL over NULLs", set: "not_null", args: &["up"], code: 9,
-            message: "cannot make `t.v` NOT NULL: 2 rows hold NULL in it (ids 2, 4)",
+            message: "cannot make `t.v` NOT NULL: it is NULL in 2 rows (ids 2, 4)",
             hint: "fill those rows first",
         });
         // Still nullable: the constraint was not half-added.

@@ -99,13 +99,7 @@ fn mysql(conn: &mut AnyConnection, table: &str, change: &TableChange) -> Result<
     let (column, not_null) = match change {
         TableChange::SetNotNull { column } => (column, true),
         TableChange::DropNotNull { column } => (column, false),
-        TableChange::DropConstraint { name } => {
-            return Ok(vec![format!(
-                "ALTER TABLE {} DROP CONSTRAINT {}",
-                q(table),
-                q(name)
-            )]);
-        }
+        TableChange::DropConstraint { name } => return mysql_drop_constraint(conn, table, name),
         TableChange::AddCheck { name, expression } => {
             return Ok(vec![format!(
                 "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({expression})",
@@ -169,6 +163,44 @@ fn mysql(conn: &mut AnyConnection, table: &str, change: &TableChange) -> Result<
         text.push_str(&format!(" COMMENT {comment}"));
     }
     Ok(vec![text])
+}
+
+/// Drops the constraint called `name`, whatever its kind. A foreign key's index that MySQL
+/// created with it (named after the key) goes too, so that removing the key restores the schema
+/// from before it was added.
+fn mysql_drop_constraint(conn: &mut AnyConnection, table: &str, name: &str) -> Result<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Kind {
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        indexes: i64,
+    }
+    let sql = "SELECT CAST(c.CONSTRAINT_TYPE AS CHAR) AS kind, \
+               (SELECT COUNT(*) FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = DATABASE() \
+                AND s.TABLE_NAME = c.TABLE_NAME AND s.INDEX_NAME = c.CONSTRAINT_NAME) AS indexes \
+               FROM information_schema.TABLE_CONSTRAINTS c \
+               WHERE c.CONSTRAINT_SCHEMA = DATABASE() AND c.TABLE_NAME = ? AND c.CONSTRAINT_NAME = ?";
+    let found: Vec<Kind> = with_connection!(conn, c => diesel::sql_query(sql)
+        .bind::<Text, _>(table)
+        .bind::<Text, _>(name)
+        .load(c))
+    .map_err(|e| Error::database(format!("looking up constraint `{name}` of `{table}`"), e))?;
+    let q = |n: &str| quote_ident(Dialect::Mysql, n);
+    let Some(constraint) = found.into_iter().next() else {
+        return Err(Error::msg(format!("table `{table}` has no constraint named `{name}`")));
+    };
+    Ok(match constraint.kind.as_str() {
+        "FOREIGN KEY" => {
+            let mut statements = vec![format!("ALTER TABLE {} DROP FOREIGN KEY {}", q(table), q(name))];
+            if constraint.indexes > 0 {
+                statements.push(format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name)));
+            }
+            statements
+        }
+        "UNIQUE" => vec![format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))],
+        _ => vec![format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))],
+    })
 }
 
 /// The column's default as SQL. MariaDB reports defaults as SQL (strings quoted, `NULL` for

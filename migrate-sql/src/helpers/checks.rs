@@ -60,7 +60,7 @@ pub fn verify(
         table,
         key,
         &format!("({condition}) IS NOT TRUE"),
-        format!("check failed: {meaning}: {{n}} rows of `{table}` do not satisfy `{written}`"),
+        format!("check failed: {meaning}: `{written}` is not true in {{n}} rows of `{table}`"),
         "fix those rows, or the migration that produced them".into(),
     ))
 }

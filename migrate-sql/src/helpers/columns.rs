@@ -16,16 +16,29 @@ pub fn add_column(
     let sql = Sql(dialect);
     let t = sql.id(table);
     let c = sql.id(&column.name);
-    let mut steps = vec![
-        Step::Report {
-            sql: format!("SELECT COUNT(*) AS n FROM {t}"),
-            label: format!("`{table}` has {{n}} rows"),
-        },
-        Step::Execute {
-            sql: format!("ALTER TABLE {t} ADD COLUMN {c} {}", column.ty.sql(dialect)),
-            report: None,
-        },
-    ];
+    let mut steps = vec![Step::Report {
+        sql: format!("SELECT COUNT(*) AS n FROM {t}"),
+        label: format!("`{table}` has {{n}} rows"),
+    }];
+    // Checked on the expression before the column exists: MySQL commits the ADD COLUMN at once,
+    // so a check after it would leave the column behind.
+    if let (true, Some(value)) = (column.not_null, value) {
+        steps.push(Step::Verify(check_rows(
+            sql,
+            table,
+            key,
+            &format!("({value}) IS NULL"),
+            format!(
+                "cannot add `{table}.{}` NOT NULL: its value is NULL in {{n}} rows",
+                column.name
+            ),
+            "make the value give something for those rows (for example with coalesce(..., default)), or fix them first".to_owned(),
+        )));
+    }
+    steps.push(Step::Execute {
+        sql: format!("ALTER TABLE {t} ADD COLUMN {c} {}", column.ty.sql(dialect)),
+        report: None,
+    });
     if let Some(value) = value {
         steps.push(Step::Execute {
             sql: format!("UPDATE {t} SET {c} = {value}"),
@@ -65,7 +78,7 @@ pub fn set_not_null(
         table,
         key,
         &format!("{c} IS NULL"),
-        format!("cannot make `{table}.{column}` NOT NULL: {{n}} rows hold NULL in it"),
+        format!("cannot make `{table}.{column}` NOT NULL: it is NULL in {{n}} rows"),
         "fill those rows first (for example with coalesce(..., default) in the value), or delete them"
             .to_owned(),
     ));

@@ -60,7 +60,7 @@ pub fn add(
                 table,
                 key,
                 &format!("NOT ({condition})"),
-                format!("cannot add CHECK `{name}` to `{table}`: {{n}} rows violate it"),
+                format!("cannot add CHECK `{name}` to `{table}`: it is violated in {{n}} rows"),
                 "fix those rows first, or relax the condition".into(),
             ));
             let add = match dialect {
@@ -101,7 +101,7 @@ pub fn add(
                 key,
                 &duplicated,
                 format!(
-                    "cannot add UNIQUE `{name}` to `{table}`: {{n}} rows share their ({}) with another row",
+                    "cannot add UNIQUE `{name}` to `{table}`: the values of ({}) are duplicated in {{n}} rows",
                     columns.join(", ")
                 ),
                 "remove or change the duplicates first".into(),
@@ -152,7 +152,7 @@ pub fn add(
                 key,
                 &format!("{present} AND NOT EXISTS (SELECT 1 FROM {r} WHERE {matching})"),
                 format!(
-                    "cannot add FOREIGN KEY `{name}` to `{table}`: {{n}} rows refer to `{references}` rows that do not exist"
+                    "cannot add FOREIGN KEY `{name}` to `{table}`: the `{references}` row it refers to is missing in {{n}} rows"
                 ),
                 "delete those rows, or create the missing rows they refer to, first".into(),
             ));
@@ -194,7 +194,8 @@ pub fn remove(dialect: Dialect, table: &str, constraint: &Constraint) -> Vec<Ste
     let sql = Sql(dialect);
     let t = sql.id(table);
     let execute = |sql: String| vec![Step::Execute { sql, report: None }];
-    let rebuild = |name: &str| {
+    // Planned at run time from the schema: a SQLite rebuild, or MySQL's key and its index.
+    let planned = |name: &str| {
         vec![Step::AlterTable {
             table: table.to_owned(),
             change: TableChange::DropConstraint {
@@ -216,14 +217,14 @@ pub fn remove(dialect: Dialect, table: &str, constraint: &Constraint) -> Vec<Ste
         (Constraint::Unique { name, .. }, Dialect::Mysql) => {
             execute(format!("ALTER TABLE {t} DROP INDEX {}", sql.id(name)))
         }
-        (Constraint::ForeignKey { name, .. }, Dialect::Mysql) => {
-            execute(format!("ALTER TABLE {t} DROP FOREIGN KEY {}", sql.id(name)))
-        }
+        // MySQL adds an index named after the key when none covers its columns, and
+        // `DROP FOREIGN KEY` keeps it: the runtime drops that index too, after looking it up.
+        (Constraint::ForeignKey { name, .. }, Dialect::Mysql) => planned(name),
         (Constraint::Unique { name, .. }, Dialect::Sqlite) => {
             execute(format!("DROP INDEX {}", sql.id(name)))
         }
         (Constraint::Check { name } | Constraint::ForeignKey { name, .. }, Dialect::Sqlite) => {
-            rebuild(name)
+            planned(name)
         }
     }
 }

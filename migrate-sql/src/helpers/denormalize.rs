@@ -45,7 +45,28 @@ pub fn denormalize(
         }
         Dialect::Mysql => format!("UPDATE {t} JOIN {s} ON {matches} SET {t}.{c} = {source_value}"),
     };
-    let mut steps = vec![
+    let mut steps = Vec::new();
+    if column.not_null {
+        // Checked on the join before the column exists: MySQL commits the ADD COLUMN at once,
+        // so a check after the copy would leave the column behind.
+        steps.push(Step::Verify(check_rows(
+            sql,
+            table,
+            key,
+            &format!(
+                "NOT EXISTS (SELECT 1 FROM {s} WHERE {matches} AND {source_value} IS NOT NULL)"
+            ),
+            format!(
+                "cannot make `{table}.{}` NOT NULL: in {{n}} rows no `{}` row with a non-NULL `{}` matches `{}`",
+                column.name, lookup.source_table, lookup.source_column, lookup.foreign_key
+            ),
+            format!(
+                "declare `{}` without NOT NULL, or fix or delete the orphaned rows first",
+                column.name
+            ),
+        )));
+    }
+    steps.extend([
         Step::Execute {
             sql: format!("ALTER TABLE {t} ADD COLUMN {c} {}", column.ty.sql(dialect)),
             report: None,
@@ -57,22 +78,8 @@ pub fn denormalize(
                 lookup.source_table, lookup.source_column, column.name
             )),
         },
-    ];
+    ]);
     if column.not_null {
-        steps.push(Step::Verify(check_rows(
-            sql,
-            table,
-            key,
-            &format!("{c} IS NULL"),
-            format!(
-                "cannot make `{table}.{}` NOT NULL: {{n}} rows have no `{}` row with a non-NULL `{}` (`{}` matches none)",
-                column.name, lookup.source_table, lookup.source_column, lookup.foreign_key
-            ),
-            format!(
-                "declare `{}` without NOT NULL, or fix or delete the orphaned rows first",
-                column.name
-            ),
-        )));
         steps.push(not_null_alter(
             dialect,
             table,

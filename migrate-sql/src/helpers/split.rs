@@ -166,7 +166,8 @@ pub fn split_column(
 
 /// `merge_columns!`: adds `target`, fills it by joining `parts` with the separator (stopping at
 /// the first NULL part), checks and constrains it, and drops the parts. The inverse of
-/// [`split_column`].
+/// [`split_column`]. Rows it would lose text of (a value after a NULL part) or could not hold
+/// (NULL in a NOT NULL target, too long for its VARCHAR) are named before any change.
 pub fn merge_columns(
     dialect: Dialect,
     table: &str,
@@ -183,6 +184,45 @@ pub fn merge_columns(
         sql: format!("SELECT COUNT(*) AS n FROM {t}"),
         label: format!("`{table}` has {{n}} rows"),
     }];
+    // The merge stops at the first NULL part: a value after it would be lost without a word.
+    let dropped: Vec<String> = parts
+        .windows(2)
+        .map(|pair| {
+            format!(
+                "({} IS NULL AND {} IS NOT NULL)",
+                sql.id(&pair[0]),
+                sql.id(&pair[1])
+            )
+        })
+        .collect();
+    steps.push(Step::Verify(check_rows(
+        sql,
+        table,
+        key,
+        &dropped.join(" OR "),
+        format!(
+            "cannot merge into `{table}.{}`: in {{n}} rows a part is NULL but a later part is not, and the merge stops at the first NULL part",
+            target.name
+        ),
+        "set those NULL parts to '' (or clear the parts after them) first".into(),
+    )));
+    // Checked before any change: MySQL commits the ADD COLUMN at once.
+    if target.not_null {
+        steps.push(Step::Verify(check_rows(
+            sql,
+            table,
+            key,
+            &format!("{} IS NULL", sql.id(&parts[0])),
+            format!(
+                "cannot merge into NOT NULL `{table}.{}`: in {{n}} rows `{}` is NULL, so the merged value would be NULL",
+                target.name, parts[0]
+            ),
+            format!(
+                "declare `{}` without NOT NULL, or fill `{}` in those rows first",
+                target.name, parts[0]
+            ),
+        )));
+    }
     if let Some(max) = target.ty.max_chars() {
         steps.push(Step::Verify(check_rows(
             sql,
