@@ -58,7 +58,70 @@ pub mod status;
 pub use connection::{AnyConnection, DatabaseUrl};
 pub use descriptor::{Down, MigrationDescriptor, MigrationFn, MigrationId, SourceLocation};
 pub use error::{Error, ErrorKind, Result};
-pub use migrate_macros::{migration, sql};
+/// Registers a function as a migration, checked at compile time.
+///
+/// ```text
+/// #[migration(id = N, down = function | reversible | irreversible [, transaction = false] [, name = "..."])]
+/// fn name(m: &mut Migration) -> Result<()> { ... }
+/// ```
+///
+/// - `id`: a positive integer, unique in the [`MigrationSet`]; it fixes the order. Two
+///   migrations with one id in one module do not compile; across modules,
+///   [`MigrationSet::registry`] rejects them, naming both places.
+/// - `down = function`: the function that reverts it (same signature); `reversible`: derive the
+///   down migration from the helper macros in the body (each helper knows its inverse; a helper
+///   without one is a compile error naming it); `irreversible`: there is none, and `down` stops
+///   before it. Exactly one of the three.
+/// - `transaction = false`: run outside one transaction, statement by statement, each step
+///   recorded in the history so that an interrupted run resumes after its last finished step.
+///   Required by the batched helpers ([`backfill!`], [`transform_rows!`]).
+/// - `name`: defaults to the function's name; the first paragraph of the doc comment is the
+///   description shown by `migrate status --json`.
+///
+/// The signature must be `fn(&mut Migration) -> Result<()>` (not `async`, generic or a method),
+/// and every string literal given to `m.execute("...")` is parsed at compile time by the parser of
+/// each enabled database; write per-database SQL with [`sql!`]. The checksum of the function's
+/// tokens (not its doc comment, whitespace or comments) is recorded when it is applied, so an
+/// edit afterwards is detected.
+///
+/// ```no_run
+/// use migrate_core::prelude::*;
+///
+/// /// Add a nullable status column to orders.
+/// #[migration(id = 11, down = drop_status)]
+/// fn add_status(m: &mut Migration) -> Result<()> {
+///     m.execute("ALTER TABLE orders ADD COLUMN status VARCHAR(20)")?;
+///     Ok(())
+/// }
+///
+/// fn drop_status(m: &mut Migration) -> Result<()> {
+///     m.execute("ALTER TABLE orders DROP COLUMN status")?;
+///     Ok(())
+/// }
+///
+/// /// Add the year of creation; the down migration (dropping it) is derived.
+/// #[migration(id = 12, reversible)]
+/// fn add_created_year(m: &mut Migration) -> Result<()> {
+///     add_column!(m, users.created_year INTEGER NOT NULL = year(created_at))?;
+///     Ok(())
+/// }
+/// ```
+pub use migrate_macros::migration;
+
+/// One SQL statement written for each database, each text parsed at compile time by that
+/// database's parser. A build must give a text for every database it enables (features of
+/// migrate-core). Also usable inside a helper's expression as a raw fragment.
+///
+/// ```
+/// use migrate_core::{Dialect, sql};
+/// let create = sql! {
+///     postgres: "CREATE TABLE t (id SERIAL PRIMARY KEY)",
+///     mysql: "CREATE TABLE t (id INTEGER AUTO_INCREMENT PRIMARY KEY)",
+///     sqlite: "CREATE TABLE t (id INTEGER PRIMARY KEY)",
+/// };
+/// assert_eq!(create.get(Dialect::Sqlite), Some("CREATE TABLE t (id INTEGER PRIMARY KEY)"));
+/// ```
+pub use migrate_macros::sql;
 
 #[doc(inline)]
 pub use helper_macros::*;
@@ -156,6 +219,11 @@ mod helper_macros {
     /// Merges 2 to 4 text columns into one, joining them with a separator up to the first NULL
     /// part; the parts are dropped. The inverse of [`split_column!`]; declare the parts' types to
     /// make it invertible itself.
+    ///
+    /// Rows it would lose text from (a NULL part followed by a non-NULL one) and, for a NOT NULL
+    /// target, rows whose first part is NULL are named before anything changes. Its own inverse
+    /// (a split) cuts at the first separators, so it restores the parts exactly only where no part
+    /// but the last contains the separator.
     ///
     /// ```no_run
     /// # use migrate_core::prelude::*;

@@ -202,7 +202,9 @@ test_each_dialect! {
         assert!(done < ROWS, "stopped early");
         assert_eq!(
             db.count("SELECT COUNT(*) AS n FROM events WHERE hits = 1"),
-            db.count(&format!("SELECT COUNT(*) AS n FROM events WHERE id <= (SELECT resume_key FROM _migrate_history WHERE id = 2)")),
+            db.count(
+                "SELECT COUNT(*) AS n FROM events WHERE id <= (SELECT resume_key FROM _migrate_history WHERE id = 2)"
+            ),
             "exactly the rows up to the recorded key are done"
         );
         let output = run(db, "crash", &["up"]);

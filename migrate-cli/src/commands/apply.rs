@@ -4,7 +4,7 @@ use super::Session;
 use crate::args::{DownArgs, DryRunArgs, ResolveArgs, SafetyArgs, UpArgs};
 use crate::output::Output;
 use migrate_core::runner::{DownTarget, DryRunScript, Resolution, dry_run_offline};
-use migrate_core::{Dialect, Direction, MigrationId, Result, Runner};
+use migrate_core::{Dialect, Direction, MigrationId, Result};
 use std::process::ExitCode;
 
 pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode> {
@@ -14,21 +14,17 @@ pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode
         return Ok(print_scripts(&scripts, out));
     }
     let mut conn = session.connect()?;
-    let mut runner = Runner::new(&mut conn, &session.registry)
-        .history_table(session.history())
-        .options(session.options(args.safety.allow_changed, args.safety.allow_missing))
-        .observer(&mut *out);
+    let mut runner = session.runner(&mut conn, &args.safety, out);
     if args.dry_run.dry_run {
         let scripts = runner.dry_run_up(to)?;
         drop(runner);
         return Ok(print_scripts(&scripts, out));
     }
-    let applied = runner.up(to)?;
+    let applied = runner.up(to)?.len();
     drop(runner);
-    out.line(&match applied.len() {
+    out.line(&match applied {
         0 => "nothing to apply: the database is up to date".to_owned(),
-        1 => "applied 1 migration".to_owned(),
-        n => format!("applied {n} migrations"),
+        n => format!("applied {}", migrations(n)),
     });
     Ok(ExitCode::SUCCESS)
 }
@@ -55,32 +51,24 @@ pub fn down(session: &Session, args: &DownArgs, out: &mut Output) -> Result<Exit
         return Ok(print_scripts(&scripts, out));
     }
     let mut conn = session.connect()?;
-    let mut runner = Runner::new(&mut conn, &session.registry)
-        .history_table(session.history())
-        .options(session.options(args.safety.allow_changed, args.safety.allow_missing))
-        .observer(&mut *out);
+    let mut runner = session.runner(&mut conn, &args.safety, out);
     if args.dry_run.dry_run {
         let scripts = runner.dry_run_down(target)?;
         drop(runner);
         return Ok(print_scripts(&scripts, out));
     }
-    let reverted = runner.down(target)?;
+    let reverted = runner.down(target)?.len();
     drop(runner);
-    out.line(&match reverted.len() {
+    out.line(&match reverted {
         0 => "nothing to revert".to_owned(),
-        1 => "reverted 1 migration".to_owned(),
-        n => format!("reverted {n} migrations"),
+        n => format!("reverted {}", migrations(n)),
     });
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn redo(session: &Session, args: &SafetyArgs, out: &mut Output) -> Result<ExitCode> {
     let mut conn = session.connect()?;
-    let id = Runner::new(&mut conn, &session.registry)
-        .history_table(session.history())
-        .options(session.options(args.allow_changed, args.allow_missing))
-        .observer(&mut *out)
-        .redo()?;
+    let id = session.runner(&mut conn, args, out).redo()?;
     out.line(&format!("redid migration {id}"));
     Ok(ExitCode::SUCCESS)
 }
@@ -100,13 +88,24 @@ pub fn resolve(session: &Session, args: &ResolveArgs, out: &mut Output) -> Resul
     };
     let id = MigrationId(args.id);
     let mut conn = session.connect()?;
-    Runner::new(&mut conn, &session.registry)
-        .history_table(session.history())
-        .options(session.options(false, false))
-        .observer(&mut *out)
+    let safety = SafetyArgs {
+        allow_changed: false,
+        allow_missing: false,
+    };
+    session
+        .runner(&mut conn, &safety, out)
         .resolve(id, resolution)?;
     out.line(&format!("migration {id} {done}"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// "1 migration", "3 migrations".
+fn migrations(n: usize) -> String {
+    if n == 1 {
+        "1 migration".to_owned()
+    } else {
+        format!("{n} migrations")
+    }
 }
 
 fn offline_dialect(args: &DryRunArgs) -> Option<Dialect> {

@@ -5,11 +5,12 @@ mod inspect;
 mod new;
 
 use crate::Cli;
+use crate::args::SafetyArgs;
 use crate::args::{Args, Command};
 use crate::output::Output;
 use migrate_core::history::HistoryTable;
 use migrate_core::runner::RunOptions;
-use migrate_core::{AnyConnection, Registry, Result};
+use migrate_core::{AnyConnection, Registry, Result, Runner};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -50,11 +51,21 @@ impl Session<'_> {
         HistoryTable::new(&self.args.history_table)
     }
 
-    fn options(&self, allow_changed: bool, allow_missing: bool) -> RunOptions {
-        RunOptions {
-            allow_changed,
-            allow_missing,
-            lock_timeout: Duration::from_secs(self.args.lock_timeout),
-        }
+    /// A runner over `conn` with the command's history table, lock timeout and `safety`
+    /// overrides, reporting to `out`.
+    fn runner<'r>(
+        &'r self,
+        conn: &'r mut AnyConnection,
+        safety: &SafetyArgs,
+        out: &'r mut Output,
+    ) -> Runner<'r> {
+        Runner::new(conn, &self.registry)
+            .history_table(self.history())
+            .options(RunOptions {
+                allow_changed: safety.allow_changed,
+                allow_missing: safety.allow_missing,
+                lock_timeout: Duration::from_secs(self.args.lock_timeout),
+            })
+            .observer(out)
     }
 }
