@@ -287,6 +287,7 @@ mod tests {
             total: Some(1_000_000),
             elapsed: Duration::from_secs(5),
             batches: 25,
+            longest_batch: Duration::from_millis(90),
             finished: false,
         };
         assert_eq!(

@@ -273,7 +273,7 @@ impl HistoryTable {
     }
 
     /// Records `migration` as applied (inside the migration's own transaction, or after a
-    /// journaled run finished).
+    /// journaled run finished): one statement, so it needs no transaction of its own.
     pub(crate) fn record_applied(
         &self,
         conn: &mut AnyConnection,
@@ -281,40 +281,32 @@ impl HistoryTable {
         elapsed: Duration,
     ) -> Result<()> {
         let dialect = conn.dialect();
-        let p = |n| dialect.placeholder(n);
-        let table = self.quoted(dialect);
         let now = Self::now(dialect);
-        let delete = format!("DELETE FROM {table} WHERE id = {}", p(1));
-        let insert = format!(
-            "INSERT INTO {table} (id, name, checksum, state, operation, applied_at, execution_ms, steps_done) \
-             VALUES ({}, {}, {}, 'applied', 'up', {now}, {}, 0)",
-            p(1),
-            p(2),
-            p(3),
-            p(4)
-        );
-        let id = migration.id().as_i64();
         let ms = i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX);
-        with_connection!(conn, c => {
-            diesel::sql_query(&delete).bind::<BigInt, _>(id).execute(c)?;
-            diesel::sql_query(&insert)
-                .bind::<BigInt, _>(id)
-                .bind::<Text, _>(migration.name())
-                .bind::<Text, _>(migration.checksum())
-                .bind::<BigInt, _>(ms)
-                .execute(c)
-        })
-        .map_err(|e| {
+        let write = self
+            .upsert(dialect, migration)
+            .sql(format!(", 'applied', 'up', {now}, "))
+            .int(ms)
+            .sql(format!(
+                ", 0, NULL, NULL) {} state = 'applied', operation = 'up', applied_at = {now}, \
+                 execution_ms = ",
+                on_conflict(dialect)
+            ))
+            .int(ms)
+            .sql(", steps_done = 0, resume_key = NULL, error = NULL, name = ")
+            .text(migration.name())
+            .sql(", checksum = ")
+            .text(migration.checksum());
+        write.run(conn).map_err(|e| {
             Error::database(
                 format!("recording migration {} as applied", migration.id()),
                 e,
             )
-        })?;
-        Ok(())
+        })
     }
 
     /// Marks the start of a journaled run of `migration`. A row left in this state by a killed
-    /// process shows as `interrupted` and is resumed by the next run.
+    /// process shows as `interrupted` and is resumed by the next run, which keeps its progress.
     pub(crate) fn record_running(
         &self,
         conn: &mut AnyConnection,
@@ -322,39 +314,17 @@ impl HistoryTable {
         direction: Direction,
     ) -> Result<()> {
         let dialect = conn.dialect();
-        let p = |n| dialect.placeholder(n);
-        let table = self.quoted(dialect);
-        let now = Self::now(dialect);
-        let id = migration.id().as_i64();
-        let update = format!(
-            "UPDATE {table} SET state = 'running', operation = {}, error = NULL WHERE id = {}",
-            p(1),
-            p(2)
-        );
-        let insert = format!(
-            "INSERT INTO {table} (id, name, checksum, state, operation, applied_at, steps_done) \
-             VALUES ({}, {}, {}, 'running', {}, {now}, 0)",
-            p(1),
-            p(2),
-            p(3),
-            p(4)
-        );
-        with_connection!(conn, c => {
-            let updated = diesel::sql_query(&update)
-                .bind::<Text, _>(direction.name())
-                .bind::<BigInt, _>(id)
-                .execute(c)?;
-            if updated == 0 {
-                diesel::sql_query(&insert)
-                    .bind::<BigInt, _>(id)
-                    .bind::<Text, _>(migration.name())
-                    .bind::<Text, _>(migration.checksum())
-                    .bind::<Text, _>(direction.name())
-                    .execute(c)?;
-            }
-            Ok::<_, diesel::result::Error>(())
-        })
-        .map_err(|e| {
+        let write = self
+            .upsert(dialect, migration)
+            .sql(", 'running', ")
+            .text(direction.name())
+            .sql(format!(
+                ", {}, NULL, 0, NULL, NULL) {} state = 'running', error = NULL, operation = ",
+                Self::now(dialect),
+                on_conflict(dialect)
+            ))
+            .text(direction.name());
+        write.run(conn).map_err(|e| {
             Error::database(
                 format!("recording the start of migration {}", migration.id()),
                 e,
@@ -369,20 +339,16 @@ impl HistoryTable {
         id: MigrationId,
         step: u32,
     ) -> Result<()> {
-        let dialect = conn.dialect();
-        let sql = format!(
-            "UPDATE {} SET steps_done = {}, resume_key = NULL WHERE id = {}",
-            self.quoted(dialect),
-            dialect.placeholder(1),
-            dialect.placeholder(2)
-        );
-        let step = i32::try_from(step).unwrap_or(i32::MAX);
-        with_connection!(conn, c => diesel::sql_query(&sql)
-            .bind::<Integer, _>(step)
-            .bind::<BigInt, _>(id.as_i64())
-            .execute(c))
-        .map_err(|e| Error::database(format!("recording progress of migration {id}"), e))?;
-        Ok(())
+        let write = Write::new(format!(
+            "UPDATE {} SET steps_done = ",
+            self.quoted(conn.dialect())
+        ))
+        .int(i64::from(step))
+        .sql(", resume_key = NULL WHERE id = ")
+        .int(id.as_i64());
+        write
+            .run(conn)
+            .map_err(|e| Error::database(format!("recording progress of migration {id}"), e))
     }
 
     /// Records the last key a batched step finished, in the batch's own transaction.
@@ -392,19 +358,32 @@ impl HistoryTable {
         id: MigrationId,
         key: i64,
     ) -> Result<()> {
-        let dialect = conn.dialect();
-        let sql = format!(
-            "UPDATE {} SET resume_key = {} WHERE id = {}",
+        let write = Write::new(format!(
+            "UPDATE {} SET resume_key = ",
+            self.quoted(conn.dialect())
+        ))
+        .int(key)
+        .sql(" WHERE id = ")
+        .int(id.as_i64());
+        write
+            .run(conn)
+            .map_err(|e| Error::database(format!("recording progress of migration {id}"), e))
+    }
+
+    /// The start of an upsert of `migration`'s row: `INSERT ... VALUES (id, name, checksum`,
+    /// to be followed by the other columns in the order of [`COLUMNS`], `)`, [`on_conflict`] and
+    /// the assignments for an existing row.
+    fn upsert(&self, dialect: Dialect, migration: &MigrationDescriptor) -> Write<'static> {
+        Write::new(format!(
+            "INSERT INTO {} ({}) VALUES (",
             self.quoted(dialect),
-            dialect.placeholder(1),
-            dialect.placeholder(2)
-        );
-        with_connection!(conn, c => diesel::sql_query(&sql)
-            .bind::<BigInt, _>(key)
-            .bind::<BigInt, _>(id.as_i64())
-            .execute(c))
-        .map_err(|e| Error::database(format!("recording progress of migration {id}"), e))?;
-        Ok(())
+            COLUMNS.join(", ")
+        ))
+        .int(migration.id().as_i64())
+        .sql(", ")
+        .text(migration.name())
+        .sql(", ")
+        .text(migration.checksum())
     }
 
     /// Records that a journaled run failed, keeping how far it got.
@@ -488,3 +467,94 @@ impl HistoryTable {
         Ok(())
     }
 }
+
+/// What an upsert says between its values and the assignments for an existing row.
+fn on_conflict(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Mysql => "ON DUPLICATE KEY UPDATE",
+        Dialect::Postgres | Dialect::Sqlite => "ON CONFLICT (id) DO UPDATE SET",
+    }
+}
+
+/// A write to the history table that Diesel keeps prepared on the connection.
+///
+/// The runner writes the history for every migration and every batch. `sql_query` statements
+/// are prepared anew each time (parsed and planned by the server, and on MySQL one more round
+/// trip); Diesel caches a statement by its text instead when the query does not opt out of
+/// caching, which this type does not. Its text is fixed per table, its values are binds.
+struct Write<'a> {
+    /// The SQL around the binds: `pieces[i]` comes before `binds[i]`, and one more piece ends it.
+    pieces: Vec<String>,
+    binds: Vec<Bind<'a>>,
+}
+
+enum Bind<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+impl<'a> Write<'a> {
+    fn new(sql: impl Into<String>) -> Write<'a> {
+        Write {
+            pieces: vec![sql.into()],
+            binds: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text.
+    fn sql(mut self, sql: impl AsRef<str>) -> Write<'a> {
+        if let Some(last) = self.pieces.last_mut() {
+            last.push_str(sql.as_ref());
+        }
+        self
+    }
+
+    fn bind(mut self, bind: Bind<'a>) -> Write<'a> {
+        self.binds.push(bind);
+        self.pieces.push(String::new());
+        self
+    }
+
+    fn int(self, value: i64) -> Write<'a> {
+        self.bind(Bind::Int(value))
+    }
+
+    fn text(self, value: &'a str) -> Write<'a> {
+        self.bind(Bind::Text(value))
+    }
+
+    fn run(self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+        with_connection!(conn, c => self.execute(c)).map(|_| ())
+    }
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for Write<'_>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<BigInt>
+        + diesel::sql_types::HasSqlType<Text>,
+    i64: diesel::serialize::ToSql<BigInt, DB>,
+    str: diesel::serialize::ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        for (i, piece) in self.pieces.iter().enumerate() {
+            out.push_sql(piece);
+            match self.binds.get(i) {
+                Some(Bind::Int(value)) => out.push_bind_param::<BigInt, i64>(value)?,
+                Some(Bind::Text(value)) => out.push_bind_param::<Text, str>(value)?,
+                None => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for Write<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Conn> RunQueryDsl<Conn> for Write<'_> {}

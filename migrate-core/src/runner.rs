@@ -113,6 +113,8 @@ pub struct Progress {
     pub elapsed: Duration,
     /// Batches committed so far.
     pub batches: u64,
+    /// The longest batch so far: the longest any batch held its transaction (and row locks).
+    pub longest_batch: Duration,
     /// Whether the step is finished.
     pub finished: bool,
 }
@@ -535,9 +537,8 @@ impl<'a> Runner<'a> {
                 history.record_failed(self.conn, migration.id(), &source.to_string())?;
                 return Err(failed(source, false));
             }
-            self.conn.in_transaction(|conn| {
-                finish(history, conn, migration, direction, started.elapsed())
-            })?;
+            // One statement: it needs no transaction of its own.
+            finish(history, self.conn, migration, direction, started.elapsed())?;
         } else {
             let observer = &mut *self.observer;
             self.conn

@@ -55,11 +55,10 @@ pub fn run(
                 batches.resume_key(),
                 spec.condition.as_deref(),
             );
-            let total = super::count(batches.conn(), &total_sql)?;
             drive(
                 batches,
                 &label,
-                u64::try_from(total).ok(),
+                &total_sql,
                 spec.batching,
                 |conn, after, size| {
                     let end_sql = batch::next_batch_end(dialect, spec.table, spec.key, after, size);

@@ -116,8 +116,8 @@ pub fn run<R: LoadRow + 'static>(
         },
         |batches| {
             let total_sql = batch::count_remaining(dialect, transform.table, transform.key, batches.resume_key(), None);
-            let total = super::count(batches.conn(), &total_sql)?;
-            drive(batches, &label, u64::try_from(total).ok(), transform.batching, |conn, after, size| {
+            let mariadb = is_mariadb(batches.conn())?;
+            drive(batches, &label, &total_sql, transform.batching, |conn, after, size| {
                 let select = batch::select_batch(dialect, transform.table, transform.key, &read, after, size);
                 let rows: Vec<R> = load(conn, &select).map_err(|e| statement(&select, e))?;
                 if rows.is_empty() {
@@ -128,7 +128,11 @@ pub fn run<R: LoadRow + 'static>(
                     values.push(compute(row, dialect)?);
                 }
                 let last_key = values.iter().map(|(k, _)| *k).max().unwrap_or_default();
-                let update = batch::bulk_update(dialect, transform.table, transform.key, &write, &values);
+                let update = if mariadb {
+                    batch::bulk_update_mariadb(transform.table, transform.key, &write, &values)
+                } else {
+                    batch::bulk_update(dialect, transform.table, transform.key, &write, &values)
+                };
                 conn.execute(&update).map_err(|e| statement(&update, e))?;
                 Ok(Some(BatchDone {
                     last_key,
@@ -137,4 +141,14 @@ pub fn run<R: LoadRow + 'static>(
             })
         },
     )
+}
+
+/// Whether the server is MariaDB, which takes a faster statement for a batch of values.
+fn is_mariadb(conn: &mut AnyConnection) -> Result<bool> {
+    if conn.dialect() != Dialect::Mysql {
+        return Ok(false);
+    }
+    let sql = "SELECT VERSION() AS v";
+    let version = conn.query_text(sql).map_err(|e| statement(sql, e))?;
+    Ok(version.iter().any(|v| v.contains("MariaDB")))
 }

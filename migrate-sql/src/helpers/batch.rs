@@ -7,6 +7,7 @@
 
 use super::Sql;
 use crate::{ColumnType, Dialect};
+use std::fmt::Write as _;
 
 /// The key of the last row of the next batch of at most `limit` rows after `after` (all rows
 /// when `None`): one integer column `n`, NULL when no row is left.
@@ -107,6 +108,10 @@ pub fn select_batch(
 
 /// One statement writing a batch of computed values: `rows` holds each row's key and its values
 /// as SQL literals of the dialect, in the order of `columns`.
+///
+/// The statement also bounds the key to the batch's range, so that the planner reads only the
+/// batch's rows: without it PostgreSQL hash-joins the values against a scan of the whole table,
+/// for every batch.
 pub fn bulk_update(
     dialect: Dialect,
     table: &str,
@@ -117,12 +122,9 @@ pub fn bulk_update(
     let sql = Sql(dialect);
     let t = sql.id(table);
     let k = sql.id(key);
+    let range = key_range(&format!("{t}.{k}"), rows);
     match dialect {
         Dialect::Postgres => {
-            let values: Vec<String> = rows
-                .iter()
-                .map(|(key, values)| format!("({key}, {})", values.join(", ")))
-                .collect();
             let names: Vec<String> = columns.iter().map(|(c, _)| sql.id(c)).collect();
             // VALUES infers each column's type from its literals; the casts make NULLs and
             // integer-looking floats land in the column's own type.
@@ -138,9 +140,9 @@ pub fn bulk_update(
                 })
                 .collect();
             format!(
-                "UPDATE {t} SET {} FROM (VALUES {}) AS v(__key, {}) WHERE {t}.{k} = v.__key",
+                "UPDATE {t} SET {} FROM (VALUES {}) AS v(__key, {}) WHERE {t}.{k} = v.__key AND {range}",
                 sets.join(", "),
-                values.join(", "),
+                values_list(rows),
                 names.join(", ")
             )
         }
@@ -165,28 +167,87 @@ pub fn bulk_update(
                 .map(|(c, _)| format!("{t}.{} = v.{}", sql.id(c), sql.id(c)))
                 .collect();
             format!(
-                "UPDATE {t} JOIN ({}) AS v ON {t}.{k} = v.__key SET {}",
+                "UPDATE {t} JOIN ({}) AS v ON {t}.{k} = v.__key AND {range} SET {}",
                 selects.join(" UNION ALL "),
                 sets.join(", ")
             )
         }
         Dialect::Sqlite => {
-            let values: Vec<String> = rows
-                .iter()
-                .map(|(key, values)| format!("({key}, {})", values.join(", ")))
-                .collect();
             let sets: Vec<String> = columns
                 .iter()
                 .enumerate()
                 .map(|(i, (c, _))| format!("{} = v.column{}", sql.id(c), i + 2))
                 .collect();
             format!(
-                "UPDATE {t} SET {} FROM (VALUES {}) AS v WHERE {t}.{k} = v.column1",
+                "UPDATE {t} SET {} FROM (VALUES {}) AS v WHERE {t}.{k} = v.column1 AND {range}",
                 sets.join(", "),
-                values.join(", ")
+                values_list(rows)
             )
         }
     }
+}
+
+/// [`bulk_update`] for MariaDB, whose table value constructor (`VALUES (...), (...)`, which
+/// MySQL spells `VALUES ROW(...)`) it parses and plans several times faster than the UNION ALL
+/// of one SELECT per row that both servers read. The first row is a SELECT that names the
+/// columns.
+pub fn bulk_update_mariadb(
+    table: &str,
+    key: &str,
+    columns: &[(String, ColumnType)],
+    rows: &[(i64, Vec<String>)],
+) -> String {
+    let sql = Sql(Dialect::Mysql);
+    let t = sql.id(table);
+    let k = sql.id(key);
+    let range = key_range(&format!("{t}.{k}"), rows);
+    let Some(((first_key, first), rest)) = rows.split_first() else {
+        return String::new();
+    };
+    let named: Vec<String> = first
+        .iter()
+        .zip(columns)
+        .map(|(v, (c, _))| format!("{v} AS {}", sql.id(c)))
+        .collect();
+    let mut derived = format!("SELECT {first_key} AS __key, {}", named.join(", "));
+    if !rest.is_empty() {
+        derived.push_str(" UNION ALL VALUES ");
+        derived.push_str(&values_list(rest));
+    }
+    let sets: Vec<String> = columns
+        .iter()
+        .map(|(c, _)| format!("{t}.{} = v.{}", sql.id(c), sql.id(c)))
+        .collect();
+    format!(
+        "UPDATE {t} JOIN ({derived}) AS v ON {t}.{k} = v.__key AND {range} SET {}",
+        sets.join(", ")
+    )
+}
+
+/// `(key, value, ...), (key, value, ...)`, written into one string: a batch has thousands of
+/// rows, and a string per row is most of the time spent building the statement.
+fn values_list(rows: &[(i64, Vec<String>)]) -> String {
+    let mut list = String::with_capacity(rows.len() * 32);
+    for (i, (key, values)) in rows.iter().enumerate() {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(list, "({key}");
+        for value in values {
+            list.push_str(", ");
+            list.push_str(value);
+        }
+        list.push(')');
+    }
+    list
+}
+
+/// `column BETWEEN lowest AND highest` over the keys of `rows`.
+fn key_range(column: &str, rows: &[(i64, Vec<String>)]) -> String {
+    let lowest = rows.iter().map(|(k, _)| *k).min().unwrap_or(0);
+    let highest = rows.iter().map(|(k, _)| *k).max().unwrap_or(0);
+    format!("{column} BETWEEN {lowest} AND {highest}")
 }
 
 #[cfg(test)]
@@ -237,6 +298,18 @@ mod tests {
             ));
             out.push('\n');
         }
+        out.push_str("== mariadb\n");
+        out.push_str(&bulk_update_mariadb(
+            "users",
+            "id",
+            &[("score".to_owned(), ColumnType::Double)],
+            &[
+                (1, vec!["10.0".into()]),
+                (2, vec!["NULL".into()]),
+                (3, vec!["30.0".into()]),
+            ],
+        ));
+        out.push('\n');
         insta::assert_snapshot!(out);
     }
 }
