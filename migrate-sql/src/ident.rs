@@ -80,7 +80,10 @@ pub fn validate_ident(name: &str) -> Result<(), IdentError> {
     if name.chars().any(|c| u32::from(c) > 0xFFFF) {
         return Err(IdentError::SupplementaryCharacter);
     }
-    if name.get(..7).is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_")) {
+    if name
+        .get(..7)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"))
+    {
         return Err(IdentError::ReservedPrefix);
     }
     Ok(())
@@ -125,8 +128,14 @@ mod tests {
         assert_eq!(validate_ident("a\0b"), Err(IdentError::ControlCharacter));
         assert_eq!(validate_ident("name "), Err(IdentError::TrailingSpace));
         assert!(validate_ident("naïve column").is_ok());
-        assert_eq!(validate_ident("emoji😀"), Err(IdentError::SupplementaryCharacter));
-        assert_eq!(validate_ident("SQLite_stat"), Err(IdentError::ReservedPrefix));
+        assert_eq!(
+            validate_ident("emoji😀"),
+            Err(IdentError::SupplementaryCharacter)
+        );
+        assert_eq!(
+            validate_ident("SQLite_stat"),
+            Err(IdentError::ReservedPrefix)
+        );
         assert!(validate_ident("sqlite").is_ok());
     }
 

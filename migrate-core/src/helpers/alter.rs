@@ -188,18 +188,28 @@ fn mysql_drop_constraint(conn: &mut AnyConnection, table: &str, name: &str) -> R
     .map_err(|e| Error::database(format!("looking up constraint `{name}` of `{table}`"), e))?;
     let q = |n: &str| quote_ident(Dialect::Mysql, n);
     let Some(constraint) = found.into_iter().next() else {
-        return Err(Error::msg(format!("table `{table}` has no constraint named `{name}`")));
+        return Err(Error::msg(format!(
+            "table `{table}` has no constraint named `{name}`"
+        )));
     };
     Ok(match constraint.kind.as_str() {
         "FOREIGN KEY" => {
-            let mut statements = vec![format!("ALTER TABLE {} DROP FOREIGN KEY {}", q(table), q(name))];
+            let mut statements = vec![format!(
+                "ALTER TABLE {} DROP FOREIGN KEY {}",
+                q(table),
+                q(name)
+            )];
             if constraint.indexes > 0 {
                 statements.push(format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name)));
             }
             statements
         }
         "UNIQUE" => vec![format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))],
-        _ => vec![format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))],
+        _ => vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            q(table),
+            q(name)
+        )],
     })
 }
 
