@@ -48,6 +48,7 @@ pub mod history;
 pub mod interrupt;
 mod lock;
 mod migration;
+mod panic;
 pub mod registry;
 pub mod runner;
 mod sql;

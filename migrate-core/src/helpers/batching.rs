@@ -2,7 +2,7 @@
 
 use crate::migration::{BatchDone, Batches};
 use crate::runner::Progress;
-use crate::{AnyConnection, Error, Result};
+use crate::{AnyConnection, Result};
 use std::time::{Duration, Instant};
 
 /// How a batched helper sizes and paces its batches.
@@ -84,7 +84,8 @@ pub(crate) fn drive(
     let mut longest = Duration::ZERO;
     loop {
         let begun = Instant::now();
-        let Some(finished) = batches.commit(|conn| without_panic(|| batch(conn, after, size)))?
+        let Some(finished) =
+            batches.commit(|conn| crate::panic::catch(|| batch(conn, after, size)))?
         else {
             break;
         };
@@ -124,20 +125,6 @@ pub(crate) fn drive(
         longest.as_millis()
     ));
     Ok(())
-}
-
-/// Runs one batch, turning a panic in it (in a transform's Rust code) into an error: the
-/// batch's transaction is then rolled back like for any failure, and the run is recorded as
-/// failed after its last committed batch, instead of unwinding past both.
-fn without_panic<T>(batch: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(batch)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a non-string panic payload".to_owned());
-        Err(Error::Message(format!("the migration panicked: {message}")))
-    })
 }
 
 #[cfg(test)]

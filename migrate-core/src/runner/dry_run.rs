@@ -1,0 +1,75 @@
+//! `--dry-run`: running migrations in recording mode, with or without a database.
+
+use super::execute::{call, function_for};
+use super::observer::{LogObserver, Observer};
+use super::plan::plan_up;
+use crate::connection::AnyConnection;
+use crate::migration::Direction;
+use crate::status;
+use crate::{Dialect, Migration, MigrationDescriptor, MigrationId, Registry, Result};
+
+/// The statements one migration would run, as `--dry-run` shows them.
+#[derive(Debug)]
+pub struct DryRunScript {
+    /// The migration.
+    pub migration: &'static MigrationDescriptor,
+    /// Applying or reverting.
+    pub direction: Direction,
+    /// Its statements, in order.
+    pub statements: Vec<String>,
+    /// Why the script is incomplete, if it is.
+    pub incomplete: Option<String>,
+}
+
+/// Runs a migration in recording mode and returns what it would execute.
+pub(super) fn dry_run(
+    conn: Option<&mut AnyConnection>,
+    dialect: Dialect,
+    migration: &'static MigrationDescriptor,
+    direction: Direction,
+    observer: &mut dyn Observer,
+) -> DryRunScript {
+    let (statements, incomplete) = match function_for(migration, direction) {
+        Err(e) => (Vec::new(), Some(e.to_string())),
+        Ok(function) => {
+            let mut m = Migration::dry_run(conn, dialect, migration, direction, observer);
+            let outcome = call(function, &mut m);
+            (m.into_recorded(), outcome.err().map(|e| e.to_string()))
+        }
+    };
+    DryRunScript {
+        migration,
+        direction,
+        statements,
+        incomplete,
+    }
+}
+
+/// The statements `up` would run on a fresh `dialect` database, without any connection
+/// (`migrate up --dry-run --dialect D`).
+pub fn dry_run_offline(
+    registry: &Registry,
+    dialect: Dialect,
+    direction: Direction,
+    to: Option<MigrationId>,
+) -> Result<Vec<DryRunScript>> {
+    let mut observer = LogObserver;
+    let migrations: Vec<&'static MigrationDescriptor> = match direction {
+        Direction::Up => {
+            let statuses = status::compute(registry, &[]);
+            plan_up(registry, &statuses, to)?
+                .into_iter()
+                .map(|(m, _)| m)
+                .collect()
+        }
+        // Without a database every migration counts as applied.
+        Direction::Down => {
+            let floor = to.unwrap_or(MigrationId(0));
+            registry.iter().rev().filter(|m| m.id() > floor).collect()
+        }
+    };
+    Ok(migrations
+        .into_iter()
+        .map(|m| dry_run(None, dialect, m, direction, &mut observer))
+        .collect())
+}

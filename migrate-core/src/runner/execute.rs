@@ -1,0 +1,180 @@
+//! Running one migration: in one transaction where the database allows, else journaled step by
+//! step; with SQLite's foreign keys off and checked before commit; panics turned into errors.
+
+use super::Runner;
+use super::plan::Resume;
+use crate::connection::AnyConnection;
+use crate::history::HistoryTable;
+use crate::migration::{Direction, RunMode};
+use crate::{Dialect, Down, Error, Migration, MigrationDescriptor, MigrationFn, Result};
+use std::time::{Duration, Instant};
+
+impl Runner<'_> {
+    pub(super) fn run_one(
+        &mut self,
+        migration: &'static MigrationDescriptor,
+        direction: Direction,
+        resume: Resume,
+    ) -> Result<()> {
+        let function = function_for(migration, direction)?;
+        // A stop asked for between migrations takes effect here, before the next one starts.
+        if crate::interrupt::requested() {
+            return Err(Error::Interrupted {
+                id: migration.id(),
+                last_key: None,
+            });
+        }
+        let dialect = self.conn.dialect();
+        let journaled = !migration.is_transactional() || !dialect.has_transactional_ddl();
+        self.observer.migration_started(migration, direction);
+        let started = Instant::now();
+        let history = self.history.clone();
+        // SQLite can only change constraints by rebuilding tables, which foreign keys would
+        // block or cascade through; they are off while a migration runs and checked before it
+        // commits (the procedure of sqlite.org/lang_altertable.html).
+        let sqlite = dialect == Dialect::Sqlite;
+        if sqlite {
+            self.conn
+                .batch_execute("PRAGMA foreign_keys = OFF")
+                .map_err(|e| Error::database("turning off SQLite foreign keys", e))?;
+        }
+        let outcome = self.run_one_inner(
+            migration, direction, resume, function, journaled, started, &history,
+        );
+        if sqlite {
+            self.conn
+                .batch_execute("PRAGMA foreign_keys = ON")
+                .map_err(|e| Error::database("turning SQLite foreign keys back on", e))?;
+        }
+        outcome?;
+        self.observer
+            .migration_finished(migration, direction, started.elapsed());
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_one_inner(
+        &mut self,
+        migration: &'static MigrationDescriptor,
+        direction: Direction,
+        resume: Resume,
+        function: MigrationFn,
+        journaled: bool,
+        started: Instant,
+        history: &HistoryTable,
+    ) -> Result<()> {
+        let failed = |source: Error, rolled_back| Error::MigrationFailed {
+            id: migration.id(),
+            name: migration.name(),
+            direction,
+            rolled_back,
+            source: Box::new(source),
+        };
+        if journaled {
+            history.record_running(self.conn, migration, direction)?;
+            let run = RunMode::Journaled {
+                history: history.clone(),
+                resume_after: resume.steps_done,
+                resume_key: resume.key,
+            };
+            let mut m = Migration::live(self.conn, migration, direction, &mut *self.observer, run);
+            let outcome = call(function, &mut m);
+            let changed = m.changed_anything();
+            drop(m);
+            let outcome = outcome.and_then(|()| foreign_keys_hold(self.conn));
+            // An interrupted run stays `running`: the next `up` resumes it after its last batch.
+            if let Err(interrupted @ Error::Interrupted { .. }) = outcome {
+                return Err(interrupted);
+            }
+            if let Err(source) = outcome {
+                // Failing before any change (a check that found bad rows) leaves nothing
+                // half-done: forget the attempt, as a rolled-back transaction would.
+                if !changed {
+                    history.record_unchanged(self.conn, migration.id(), direction)?;
+                    return Err(failed(source, true));
+                }
+                history.record_failed(self.conn, migration.id(), &source.to_string())?;
+                return Err(failed(source, false));
+            }
+            // One statement: it needs no transaction of its own.
+            finish(history, self.conn, migration, direction, started.elapsed())?;
+        } else {
+            let observer = &mut *self.observer;
+            self.conn
+                .in_transaction(|conn| {
+                    let mut m =
+                        Migration::live(conn, migration, direction, observer, RunMode::Transaction);
+                    call(function, &mut m)?;
+                    drop(m);
+                    foreign_keys_hold(conn)?;
+                    finish(history, conn, migration, direction, started.elapsed())
+                })
+                .map_err(|source| failed(source, true))?;
+        }
+        Ok(())
+    }
+}
+
+/// On SQLite, where foreign keys are off during migrations, fails if a migration left rows
+/// that violate one (before its transaction commits).
+fn foreign_keys_hold(conn: &mut AnyConnection) -> Result<()> {
+    if conn.dialect() != Dialect::Sqlite {
+        return Ok(());
+    }
+    let violations = conn
+        .query_text(
+            "SELECT \"table\" || ' row ' || rowid || ' references a missing row of ' || parent AS v \
+             FROM pragma_foreign_key_check LIMIT 6",
+        )
+        .map_err(|e| Error::database("checking foreign keys", e))?;
+    if violations.is_empty() {
+        return Ok(());
+    }
+    Err(Error::DataCheck {
+        message: format!(
+            "the migration leaves rows that violate foreign keys: {}{}",
+            violations
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
+            if violations.len() > 5 { "; ..." } else { "" }
+        ),
+        hint: "fix or delete those rows in the migration before it finishes".into(),
+    })
+}
+
+/// Records the end of a successful run in the history.
+fn finish(
+    history: &HistoryTable,
+    conn: &mut AnyConnection,
+    migration: &'static MigrationDescriptor,
+    direction: Direction,
+    elapsed: Duration,
+) -> Result<()> {
+    match direction {
+        Direction::Up => history.record_applied(conn, migration, elapsed),
+        Direction::Down => history.delete(conn, migration.id()),
+    }
+}
+
+pub(super) fn function_for(
+    migration: &'static MigrationDescriptor,
+    direction: Direction,
+) -> Result<MigrationFn> {
+    match (direction, migration.down()) {
+        (Direction::Up, _) => Ok(migration.up()),
+        (Direction::Down, Down::Function(f)) => Ok(f),
+        (Direction::Down, Down::Irreversible) => Err(Error::Irreversible {
+            id: migration.id(),
+            name: migration.name(),
+        }),
+    }
+}
+
+/// Calls migration code, turning a panic into an error so the transaction is rolled back and the
+/// history updated like for any other failure.
+pub(super) fn call(function: MigrationFn, m: &mut Migration<'_>) -> Result<()> {
+    crate::panic::catch(|| function(m))
+}

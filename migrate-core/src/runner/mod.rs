@@ -1,0 +1,329 @@
+//! Applying and reverting migrations.
+//!
+//! [`Runner`] holds the lock, reads the history, asks [`plan`] what to run, and runs each
+//! migration in one transaction or journaled step by step; [`observer`] is how it reports;
+//! [`dry_run`] shows what it would run.
+
+mod dry_run;
+mod execute;
+mod observer;
+mod plan;
+
+pub use dry_run::{DryRunScript, dry_run_offline};
+pub use observer::{LogObserver, Observer, Progress};
+pub use plan::DownTarget;
+
+use crate::connection::AnyConnection;
+use crate::history::HistoryTable;
+use crate::lock::RunLock;
+use crate::migration::Direction;
+use crate::status::{self, MigrationState, MigrationStatus};
+use crate::{Error, MigrationDescriptor, MigrationId, Registry, Result};
+use plan::{Resume, nothing_applied, plan_down, plan_up, unknown_target};
+use std::time::Duration;
+
+/// An operator's decision about a migration that needs attention (`migrate resolve`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Run a failed or interrupted migration again, skipping the steps it finished.
+    Retry,
+    /// Record it as applied (the operator finished it by hand).
+    MarkApplied,
+    /// Remove it from the history (the operator undid it by hand, or it is gone from the code).
+    MarkReverted,
+    /// Record the code's current checksum for an applied migration whose edit changes nothing.
+    AcceptChecksum,
+}
+
+/// Choices of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Run even though applied migrations were edited.
+    pub allow_changed: bool,
+    /// Run even though applied migrations are unknown to this binary.
+    pub allow_missing: bool,
+    /// How long to wait for another runner to finish.
+    pub lock_timeout: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            allow_changed: false,
+            allow_missing: false,
+            lock_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Applies and reverts the migrations of a registry on one connection.
+///
+/// Every command that changes the database holds the migration lock for its whole run and reads
+/// the history only once it holds it, so concurrent runners apply each migration once.
+pub struct Runner<'a> {
+    conn: &'a mut AnyConnection,
+    registry: &'a Registry,
+    history: HistoryTable,
+    observer: Box<dyn Observer + 'a>,
+    options: RunOptions,
+}
+
+impl<'a> Runner<'a> {
+    /// A runner with the default history table, options and a logging observer.
+    pub fn new(conn: &'a mut AnyConnection, registry: &'a Registry) -> Self {
+        Runner {
+            conn,
+            registry,
+            history: HistoryTable::default(),
+            observer: Box::new(LogObserver),
+            options: RunOptions::default(),
+        }
+    }
+
+    /// Uses `observer` to report progress.
+    pub fn observer(mut self, observer: impl Observer + 'a) -> Self {
+        self.observer = Box::new(observer);
+        self
+    }
+
+    /// Uses another history table.
+    pub fn history_table(mut self, history: HistoryTable) -> Self {
+        self.history = history;
+        self
+    }
+
+    /// Sets the run's options.
+    pub fn options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The state of every known and every applied migration, by id.
+    pub fn status(&mut self) -> Result<Vec<MigrationStatus>> {
+        let entries = self.history.entries(self.conn)?;
+        Ok(status::compute(self.registry, &entries))
+    }
+
+    /// Applies pending migrations in id order, up to and including `to`; resumes interrupted ones.
+    /// Returns the ids it applied.
+    pub fn up(&mut self, to: Option<MigrationId>) -> Result<Vec<MigrationId>> {
+        self.locked(|runner| {
+            runner.history.ensure(runner.conn)?;
+            let statuses = runner.status()?;
+            runner.refuse_blocked(&statuses, Direction::Up)?;
+            let plan = plan_up(runner.registry, &statuses, to)?;
+            let mut applied = Vec::new();
+            for (migration, resume) in plan {
+                runner.run_one(migration, Direction::Up, resume)?;
+                applied.push(migration.id());
+            }
+            Ok(applied)
+        })
+    }
+
+    /// Reverts applied migrations, newest first. Returns the ids it reverted.
+    pub fn down(&mut self, target: DownTarget) -> Result<Vec<MigrationId>> {
+        self.locked(|runner| {
+            let statuses = runner.status()?;
+            runner.refuse_blocked(&statuses, Direction::Down)?;
+            let plan = plan_down(runner.registry, &statuses, target)?;
+            let mut reverted = Vec::new();
+            for (migration, resume) in plan {
+                runner.run_one(migration, Direction::Down, resume)?;
+                reverted.push(migration.id());
+            }
+            Ok(reverted)
+        })
+    }
+
+    /// Reverts the newest applied migration and applies it again. Returns its id.
+    pub fn redo(&mut self) -> Result<MigrationId> {
+        self.locked(|runner| {
+            let statuses = runner.status()?;
+            runner.refuse_blocked(&statuses, Direction::Down)?;
+            let plan = plan_down(runner.registry, &statuses, DownTarget::Steps(1))?;
+            let Some(&(migration, resume)) = plan.first() else {
+                return Err(nothing_applied());
+            };
+            runner.run_one(migration, Direction::Down, resume)?;
+            runner.run_one(migration, Direction::Up, Resume::default())?;
+            Ok(migration.id())
+        })
+    }
+
+    /// Applies an operator's decision about migration `id`.
+    pub fn resolve(&mut self, id: MigrationId, resolution: Resolution) -> Result<()> {
+        self.locked(|runner| {
+            runner.history.ensure(runner.conn)?;
+            let statuses = runner.status()?;
+            let Some(status) = statuses.into_iter().find(|s| s.id == id) else {
+                return Err(unknown_target(id, runner.registry));
+            };
+            let not_applicable = |what: &str| Error::InvalidTarget {
+                message: format!(
+                    "migration {id} `{}` is {}; {what}",
+                    status.name, status.state
+                ),
+                hint: "`migrate status` shows what needs attention".into(),
+            };
+            match resolution {
+                Resolution::Retry => {
+                    let (Some(entry), Some(migration)) = (&status.entry, status.descriptor) else {
+                        return Err(not_applicable(
+                            "only failed or interrupted migrations can be retried",
+                        ));
+                    };
+                    if !matches!(
+                        status.state,
+                        MigrationState::Failed | MigrationState::Interrupted
+                    ) {
+                        return Err(not_applicable(
+                            "only failed or interrupted migrations can be retried",
+                        ));
+                    }
+                    runner.run_one(migration, entry.operation, Resume::from_entry(Some(entry)))
+                }
+                Resolution::MarkApplied => match status.descriptor {
+                    Some(migration) => {
+                        runner
+                            .history
+                            .record_applied(runner.conn, migration, Duration::ZERO)
+                    }
+                    None => Err(not_applicable(
+                        "it is not in this binary, so it cannot be marked applied",
+                    )),
+                },
+                Resolution::MarkReverted => match status.entry {
+                    Some(_) => runner.history.delete(runner.conn, id),
+                    None => Err(not_applicable(
+                        "it is not in the history, so there is nothing to mark reverted",
+                    )),
+                },
+                Resolution::AcceptChecksum => {
+                    match (status.state, status.descriptor) {
+                        (MigrationState::Changed, Some(migration)) => runner
+                            .history
+                            .record_checksum(runner.conn, id, migration.checksum()),
+                        _ => Err(not_applicable(
+                            "only changed migrations have a checksum to accept",
+                        )),
+                    }
+                }
+            }
+        })
+    }
+
+    /// The statements `up` would run, without running anything.
+    pub fn dry_run_up(&mut self, to: Option<MigrationId>) -> Result<Vec<DryRunScript>> {
+        let statuses = self.status()?;
+        let plan = plan_up(self.registry, &statuses, to)?;
+        Ok(self.dry_run_plan(plan, Direction::Up))
+    }
+
+    /// The statements `down` would run, without running anything.
+    pub fn dry_run_down(&mut self, target: DownTarget) -> Result<Vec<DryRunScript>> {
+        let statuses = self.status()?;
+        let plan = plan_down(self.registry, &statuses, target)?;
+        Ok(self.dry_run_plan(plan, Direction::Down))
+    }
+
+    fn dry_run_plan(
+        &mut self,
+        plan: Vec<(&'static MigrationDescriptor, Resume)>,
+        direction: Direction,
+    ) -> Vec<DryRunScript> {
+        let dialect = self.conn.dialect();
+        plan.into_iter()
+            .map(|(m, _)| {
+                dry_run::dry_run(
+                    Some(&mut *self.conn),
+                    dialect,
+                    m,
+                    direction,
+                    &mut *self.observer,
+                )
+            })
+            .collect()
+    }
+
+    /// Runs `f` holding the migration lock, releasing it whatever `f` returns.
+    fn locked<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let lock = RunLock::acquire(
+            self.conn,
+            &self.history,
+            self.options.lock_timeout,
+            &mut *self.observer,
+        )?;
+        let result = f(self);
+        let released = lock.release(self.conn);
+        let value = result?;
+        released?;
+        Ok(value)
+    }
+
+    fn refuse_blocked(&self, statuses: &[MigrationStatus], direction: Direction) -> Result<()> {
+        let blocking: Vec<&MigrationStatus> = statuses
+            .iter()
+            .filter(|s| match s.state {
+                MigrationState::Changed => !self.options.allow_changed,
+                MigrationState::Missing => {
+                    !self.options.allow_missing && direction == Direction::Up
+                }
+                MigrationState::Failed => true,
+                MigrationState::Interrupted => {
+                    s.entry.as_ref().is_some_and(|e| e.operation != direction)
+                }
+                MigrationState::Applied | MigrationState::Pending => false,
+            })
+            .collect();
+        if blocking.is_empty() {
+            return Ok(());
+        }
+        let mut summary = format!(
+            "{} migration(s) need attention before `{direction}` can run:",
+            blocking.len()
+        );
+        let mut hints = Vec::new();
+        for s in &blocking {
+            let (what, hint) = match s.state {
+                MigrationState::Changed => (
+                    "was edited after it was applied".to_owned(),
+                    format!(
+                        "restore the original code of {id}; if the edit changes nothing in the database (formatting, comments), accept it with `migrate resolve {id} --accept-checksum`, or run with --allow-changed",
+                        id = s.id
+                    ),
+                ),
+                MigrationState::Missing => (
+                    "is applied but not in this binary".to_owned(),
+                    format!(
+                        "run the binary that contains {id}, or forget it with `migrate resolve {id} --mark-reverted`, or run with --allow-missing",
+                        id = s.id
+                    ),
+                ),
+                MigrationState::Interrupted => (
+                    "was interrupted while being reverted".to_owned(),
+                    format!(
+                        "finish it with `migrate down`, or decide with `migrate resolve {} --retry | --mark-applied | --mark-reverted`",
+                        s.id
+                    ),
+                ),
+                _ => (
+                    "failed part-way and left the database half-changed".to_owned(),
+                    format!(
+                        "fix the cause, then `migrate resolve {id} --retry`; or `--mark-applied` / `--mark-reverted` if you finished or undid it by hand",
+                        id = s.id
+                    ),
+                ),
+            };
+            summary.push_str(&format!("\n  {} `{}` {what}", s.id, s.name));
+            if let Some(detail) = s.detail() {
+                summary.push_str(&format!(" ({detail})"));
+            }
+            hints.push(hint);
+        }
+        Err(Error::NeedsAttention {
+            summary,
+            hint: hints.join("\n      "),
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! What a run reports as it goes: the [`Observer`] trait, a logging observer, and the progress
+//! of batched helpers.
+
+use crate::MigrationDescriptor;
+use crate::migration::Direction;
+use std::time::Duration;
+
+/// Receives what a run does, as it does it: the `migrate` command prints it, tests record it.
+/// Every method does nothing by default.
+pub trait Observer {
+    /// A migration starts.
+    fn migration_started(&mut self, _migration: &MigrationDescriptor, _direction: Direction) {}
+    /// A migration finished successfully.
+    fn migration_finished(
+        &mut self,
+        _migration: &MigrationDescriptor,
+        _direction: Direction,
+        _elapsed: Duration,
+    ) {
+    }
+    /// A line of output from a migration: counts, spot checks, skipped steps.
+    fn note(&mut self, _migration: &MigrationDescriptor, _text: &str) {}
+    /// Another runner holds the lock; this one waits.
+    fn waiting_for_lock(&mut self, _holder: &str) {}
+    /// A batched helper committed a batch (or finished).
+    fn progress(&mut self, _migration: &MigrationDescriptor, _progress: &Progress) {}
+}
+
+impl<T: Observer + ?Sized> Observer for &mut T {
+    fn migration_started(&mut self, migration: &MigrationDescriptor, direction: Direction) {
+        (**self).migration_started(migration, direction)
+    }
+    fn migration_finished(
+        &mut self,
+        migration: &MigrationDescriptor,
+        direction: Direction,
+        elapsed: Duration,
+    ) {
+        (**self).migration_finished(migration, direction, elapsed)
+    }
+    fn note(&mut self, migration: &MigrationDescriptor, text: &str) {
+        (**self).note(migration, text)
+    }
+    fn waiting_for_lock(&mut self, holder: &str) {
+        (**self).waiting_for_lock(holder)
+    }
+    fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
+        (**self).progress(migration, progress)
+    }
+}
+
+/// An observer that only logs, through `tracing`.
+#[derive(Debug, Default)]
+pub struct LogObserver;
+
+impl Observer for LogObserver {
+    fn migration_started(&mut self, migration: &MigrationDescriptor, direction: Direction) {
+        tracing::info!(id = %migration.id(), name = migration.name(), %direction, "migration started");
+    }
+    fn migration_finished(
+        &mut self,
+        migration: &MigrationDescriptor,
+        direction: Direction,
+        elapsed: Duration,
+    ) {
+        tracing::info!(id = %migration.id(), name = migration.name(), %direction, ?elapsed, "migration finished");
+    }
+    fn note(&mut self, migration: &MigrationDescriptor, text: &str) {
+        tracing::info!(id = %migration.id(), "{text}");
+    }
+    fn waiting_for_lock(&mut self, holder: &str) {
+        tracing::info!("waiting for the migration lock held by {holder}");
+    }
+    fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
+        tracing::info!(id = %migration.id(), done = progress.done, total = ?progress.total, batches = progress.batches, "{}", progress.label);
+    }
+}
+
+/// How far a batched helper has got, for progress displays.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// What is being done (`backfill orders.status`).
+    pub label: String,
+    /// Rows done so far in this run.
+    pub done: u64,
+    /// Rows to do in this run, if known.
+    pub total: Option<u64>,
+    /// Time since this run of the step started.
+    pub elapsed: Duration,
+    /// Batches committed so far.
+    pub batches: u64,
+    /// The longest batch so far: the longest any batch held its transaction (and row locks).
+    pub longest_batch: Duration,
+    /// Whether the step is finished.
+    pub finished: bool,
+}
