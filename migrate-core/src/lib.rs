@@ -290,7 +290,7 @@ mod helper_macros {
 
     /// Sets a column on a large table in short batches by primary key.
     ///
-    /// `backfill!(m, table.column = expression [, filter = condition] [, key = id] [, batch_rows = N] [, target_ms = 100] [, pause_ms = 0])`
+    /// `backfill!(m, table.column = expression [, filter = condition] [, key = id] [, batch_rows = N] [, target_ms = 40] [, pause_ms = 0])`
     ///
     /// Batches walk the table by key (keyset pagination, never rescanning finished rows), each in
     /// its own transaction that also records the last key done, so a killed run resumes exactly
