@@ -1,7 +1,7 @@
 //! `backfill!` and `transform_rows!`: the batched helpers.
 
 use super::portable::Portable;
-use super::syntax::{HelperOption, Name, TableColumn, parse_options};
+use super::syntax::{HelperOption, Name, TableColumn, expect, parse_options};
 use super::tokens::per_dialect;
 use migrate_sql::{ColumnType, quote_ident};
 use proc_macro2::TokenStream;
@@ -80,12 +80,10 @@ pub struct Backfill {
 impl Parse for Backfill {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let target: TableColumn = input.parse()?;
-        input.parse::<Token![=]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected `= <expression>`, as in `backfill!(m, orders.status = \"processed\")`",
-            )
-        })?;
+        expect::<Token![=]>(
+            input,
+            "expected `= <expression>`, as in `backfill!(m, orders.status = \"processed\")`",
+        )?;
         let value = Portable::parse(&input.parse()?)?;
         let mut allowed = BATCH_OPTIONS.to_vec();
         allowed.push(("filter", "a condition selecting the rows to set"));
@@ -231,9 +229,7 @@ impl Parse for Field {
                 format!("invalid SQL identifier `{}`: {e}", column.text),
             )
         })?;
-        input.parse::<Token![:]>().map_err(|e| {
-            syn::Error::new(e.span(), format!("expected `{}: <type>`", column.text))
-        })?;
+        expect::<Token![:]>(input, format!("expected `{}: <type>`", column.text))?;
         let ty = rust_type(&input.parse()?)?;
         Ok(Field { name, column, ty })
     }
@@ -261,12 +257,10 @@ impl Parse for Transform {
         let usage = "transform_rows!(m, users, |posts_count: i32, comments_count: i32| -> score: f64 { f64::from(posts_count * 10 + comments_count * 5) })";
         let table: Name = input.parse()?;
         input.parse::<Token![,]>()?;
-        input.parse::<Token![|]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected a closure over the columns it reads, as in `{usage}`"),
-            )
-        })?;
+        expect::<Token![|]>(
+            input,
+            format!("expected a closure over the columns it reads, as in `{usage}`"),
+        )?;
         let mut inputs = Vec::new();
         while !input.peek(Token![|]) {
             inputs.push(input.parse::<Field>()?);
@@ -281,12 +275,10 @@ impl Parse for Transform {
                 "the closure reads no column: name the columns it uses as its arguments",
             ));
         }
-        input.parse::<Token![->]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected `-> column: Type` naming the column it writes, as in `{usage}`"),
-            )
-        })?;
+        expect::<Token![->]>(
+            input,
+            format!("expected `-> column: Type` naming the column it writes, as in `{usage}`"),
+        )?;
         let (outputs, tuple_output) = if input.peek(syn::token::Paren) {
             let content;
             syn::parenthesized!(content in input);

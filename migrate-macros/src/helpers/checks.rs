@@ -1,7 +1,7 @@
 //! The safety checks of a data migration: `count_rows!`, `spot_check!` and `verify!`.
 
 use super::portable::Portable;
-use super::syntax::{Name, parse_options};
+use super::syntax::{Name, expect, parse_options};
 use super::tokens::{per_dialect, steps_per_dialect};
 use migrate_sql::helpers::checks;
 use proc_macro2::TokenStream;
@@ -125,12 +125,10 @@ impl Parse for Verify {
         let table: Name = input.parse()?;
         input.parse::<Token![,]>()?;
         let condition = Portable::parse(&input.parse()?)?;
-        input.parse::<Token![,]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected `, \"what the condition means\"` after the condition",
-            )
-        })?;
+        expect::<Token![,]>(
+            input,
+            "expected `, \"what the condition means\"` after the condition",
+        )?;
         let message: LitStr = input.parse()?;
         let mut key = Name::new("id".into(), table.span);
         for option in parse_options(input, &[("key", "the integer primary key column")])? {

@@ -1,7 +1,7 @@
 //! `add_column!`, `drop_column!`, `rename_column!` and `update!`.
 
 use super::portable::Portable;
-use super::syntax::{ColumnDecl, Name, TableColumn, parse_options};
+use super::syntax::{ColumnDecl, Name, TableColumn, expect, parse_options};
 use super::tokens::steps_per_dialect;
 use migrate_sql::helpers::columns;
 use proc_macro2::TokenStream;
@@ -19,9 +19,10 @@ pub struct AddColumn {
 impl Parse for AddColumn {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let table: Name = input.parse()?;
-        input
-            .parse::<Token![.]>()
-            .map_err(|e| syn::Error::new(e.span(), "expected `table.column TYPE`, as in `users.created_year INTEGER NOT NULL = year(created_at)`"))?;
+        expect::<Token![.]>(
+            input,
+            "expected `table.column TYPE`, as in `users.created_year INTEGER NOT NULL = year(created_at)`",
+        )?;
         let column: ColumnDecl = input.parse()?;
         let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
@@ -98,12 +99,10 @@ pub struct RenameColumn {
 impl Parse for RenameColumn {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let target: TableColumn = input.parse()?;
-        input.parse::<Token![=>]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected `=> new_name`, as in `rename_column!(m, users.full_name => name)`",
-            )
-        })?;
+        expect::<Token![=>]>(
+            input,
+            "expected `=> new_name`, as in `rename_column!(m, users.full_name => name)`",
+        )?;
         let to = input.parse()?;
         parse_options(input, &[])?;
         Ok(RenameColumn { target, to })
@@ -133,12 +132,10 @@ pub struct Update {
 impl Parse for Update {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let target: TableColumn = input.parse()?;
-        input.parse::<Token![=]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected `= <expression>`, as in `update!(m, orders.status = \"new\")`",
-            )
-        })?;
+        expect::<Token![=]>(
+            input,
+            "expected `= <expression>`, as in `update!(m, orders.status = \"new\")`",
+        )?;
         let value = Portable::parse(&input.parse()?)?;
         let mut filter = None;
         for option in parse_options(input, &[("filter", "a condition")])? {

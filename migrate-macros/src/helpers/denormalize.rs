@@ -1,6 +1,6 @@
 //! `denormalize!`: copy a value from a related table.
 
-use super::syntax::{ColumnDecl, Name, TableColumn, expect_keyword};
+use super::syntax::{ColumnDecl, Name, TableColumn, expect, expect_keyword};
 use super::tokens::steps_per_dialect;
 use migrate_sql::helpers::denormalize::{self, Lookup};
 use proc_macro2::TokenStream;
@@ -19,19 +19,15 @@ impl Parse for Denormalize {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let usage = "denormalize!(m, orders.customer_name VARCHAR(100) NOT NULL = customers.name on customers.id = orders.customer_id)";
         let table: Name = input.parse()?;
-        input.parse::<Token![.]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected `table.column TYPE`, as in `{usage}`"),
-            )
-        })?;
+        expect::<Token![.]>(
+            input,
+            format!("expected `table.column TYPE`, as in `{usage}`"),
+        )?;
         let column: ColumnDecl = input.parse()?;
-        input.parse::<Token![=]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected `= source_table.column`, as in `{usage}`"),
-            )
-        })?;
+        expect::<Token![=]>(
+            input,
+            format!("expected `= source_table.column`, as in `{usage}`"),
+        )?;
         let source: TableColumn = input.parse()?;
         expect_keyword(
             input,

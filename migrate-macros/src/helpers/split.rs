@@ -1,6 +1,6 @@
 //! `split_column!` and `merge_columns!`.
 
-use super::syntax::{ColumnDecl, Name, parse_options};
+use super::syntax::{ColumnDecl, Name, expect, parse_options};
 use super::tokens::steps_per_dialect;
 use migrate_sql::helpers::split;
 use proc_macro2::TokenStream;
@@ -80,19 +80,15 @@ impl Parse for Split {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let usage = "split_column!(m, users.full_name VARCHAR(100) NOT NULL => first_name VARCHAR(50) NOT NULL, last_name VARCHAR(50), separator = \" \")";
         let table: Name = input.parse()?;
-        input.parse::<Token![.]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected `table.column TYPE`, as in `{usage}`"),
-            )
-        })?;
+        expect::<Token![.]>(
+            input,
+            format!("expected `table.column TYPE`, as in `{usage}`"),
+        )?;
         let source: ColumnDecl = input.parse()?;
-        input.parse::<Token![=>]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected `=>` and the new columns, as in `{usage}`"),
-            )
-        })?;
+        expect::<Token![=>]>(
+            input,
+            format!("expected `=>` and the new columns, as in `{usage}`"),
+        )?;
         let mut parts: Vec<ColumnDecl> = vec![input.parse()?];
         // Parts are separated by commas; options (`separator = ...`) follow them.
         while input.peek(Token![,]) {
@@ -160,12 +156,10 @@ impl Parse for Merge {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let usage = "merge_columns!(m, users.(first_name VARCHAR(50) NOT NULL, last_name VARCHAR(50)) => full_name VARCHAR(100) NOT NULL, separator = \" \")";
         let table: Name = input.parse()?;
-        input.parse::<Token![.]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected `table.(columns)`, as in `{usage}`"),
-            )
-        })?;
+        expect::<Token![.]>(
+            input,
+            format!("expected `table.(columns)`, as in `{usage}`"),
+        )?;
         let content;
         syn::parenthesized!(content in input);
         let mut parts = Vec::new();
@@ -192,12 +186,10 @@ impl Parse for Merge {
                 ),
             ));
         }
-        input.parse::<Token![=>]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected `=>` and the merged column, as in `{usage}`"),
-            )
-        })?;
+        expect::<Token![=>]>(
+            input,
+            format!("expected `=>` and the merged column, as in `{usage}`"),
+        )?;
         let target: ColumnDecl = input.parse()?;
         if !target.ty.ty.is_text() {
             return Err(syn::Error::new(

@@ -58,6 +58,14 @@ impl Parse for Name {
     }
 }
 
+/// Parses a `T`, or fails where it failed with `message`, which says what was expected in the
+/// helper's own terms instead of syn's generic "expected `=`".
+pub fn expect<T: Parse>(input: ParseStream, message: impl std::fmt::Display) -> syn::Result<T> {
+    input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), message.to_string()))
+}
+
 /// `table.column`.
 #[derive(Clone)]
 pub struct TableColumn {

@@ -20,9 +20,7 @@ pub fn next_batch_end(
 ) -> String {
     let sql = Sql(dialect);
     let k = sql.id(key);
-    let lower = after
-        .map(|a| format!(" WHERE {k} > {a}"))
-        .unwrap_or_default();
+    let lower = rows_after(&k, after);
     format!(
         "SELECT {} AS n FROM (SELECT {k} AS k FROM {}{lower} ORDER BY {k} LIMIT {limit}) batch",
         sql.key_as_bigint("MAX(k)"),
@@ -77,6 +75,13 @@ pub fn backfill_batch(
     format!("UPDATE {} SET {assignments} WHERE {filter}", sql.id(table))
 }
 
+/// ` WHERE key > after`, or nothing for the first batch.
+fn rows_after(key: &str, after: Option<i64>) -> String {
+    after
+        .map(|a| format!(" WHERE {key} > {a}"))
+        .unwrap_or_default()
+}
+
 /// The rows of one `transform_rows!` batch: the key as column `__key` (a 64-bit integer) and
 /// `columns` under their own names, locking them on servers that can.
 pub fn select_batch(
@@ -89,9 +94,7 @@ pub fn select_batch(
 ) -> String {
     let sql = Sql(dialect);
     let k = sql.id(key);
-    let lower = after
-        .map(|a| format!(" WHERE {k} > {a}"))
-        .unwrap_or_default();
+    let lower = rows_after(&k, after);
     let selected: Vec<String> = columns.iter().map(|c| sql.id(c)).collect();
     let lock = match dialect {
         Dialect::Postgres | Dialect::Mysql => " FOR UPDATE",
