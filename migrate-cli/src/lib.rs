@@ -15,6 +15,7 @@
 
 mod args;
 mod commands;
+mod dotenv;
 mod exit;
 mod output;
 
@@ -63,35 +64,45 @@ impl Cli {
     {
         // `.env` first, so `DATABASE_URL` from it is seen by the argument parser; variables
         // already set win over the file, as everywhere else.
-        let dotenv_problem = match dotenvy::dotenv() {
-            Err(e) if !e.not_found() => Some(e.to_string()),
-            _ => None,
-        };
+        let dotenv = dotenv::load();
         let args = match args::Args::try_parse_from(args) {
             Ok(args) => args,
-            Err(e) => {
-                let _ = e.print();
-                return ExitCode::from(if e.use_stderr() { exit::USAGE } else { 0 });
-            }
+            Err(e) => return usage_error(&e),
         };
         install_signal_handler();
         let mut out = output::Output::new(args.color, args.quiet);
         output::init_logging(args.verbose, out.color_enabled_stderr());
-        if let Some(problem) = dotenv_problem {
-            out.warning(&format!("ignoring the .env file: {problem}"));
-        }
-        match commands::run(&self, &args, &mut out) {
+        let outcome = dotenv.and_then(|_| commands::run(&self, &args, &mut out));
+        let code = match outcome {
             Ok(code) => code,
             Err(error) => {
                 out.error(&error);
                 ExitCode::from(exit::exit_code(error.kind()))
             }
-        }
+        };
+        // Output that could not be written never stopped the work; say so now, if possible.
+        out.report_lost_output();
+        code
     }
 
-    /// The URL `--database-url` (or the environment) gives, else the binary's default.
+    /// The URL `--database-url` (or the environment, or `.env`) gives; the binary's default only
+    /// when no URL was configured anywhere.
     fn database_url(&self, given: Option<&str>) -> migrate_core::Result<DatabaseUrl> {
-        match given.or(self.default_database_url) {
+        // A set-but-empty DATABASE_URL is a mistake in the deployment, not a request for the
+        // default database.
+        let empty = || {
+            migrate_core::Error::Configuration {
+            message: "the database URL is set but empty (DATABASE_URL or --database-url)".into(),
+            hint: "set it to the database's URL, unset DATABASE_URL to use the binary's default, or pass --database-url".into(),
+        }
+        };
+        match given {
+            Some(url) if url.trim().is_empty() => return Err(empty()),
+            Some(url) => return url.parse(),
+            None if std::env::var_os("DATABASE_URL").is_some() => return Err(empty()),
+            None => {}
+        }
+        match self.default_database_url {
             Some(url) => url.parse(),
             None => Err(migrate_core::Error::InvalidUrl {
                 url: String::new(),
@@ -101,17 +112,37 @@ impl Cli {
     }
 }
 
+/// Prints an argument error (or `--help`/`--version`) with any credential in it hidden: clap
+/// echoes unexpected arguments, which may be a database URL.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use std::io::Write;
+    let text = migrate_core::connection::redact_credentials(&error.render().to_string());
+    let status = if error.use_stderr() {
+        let _ = write!(std::io::stderr(), "{text}");
+        exit::USAGE
+    } else {
+        let _ = write!(std::io::stdout(), "{text}");
+        0
+    };
+    ExitCode::from(status)
+}
+
 /// SIGINT/SIGTERM ask running migrations to stop at the next safe point (after a committed batch,
 /// or between migrations); a second signal stops at once, which the database survives by rolling
 /// back the open transaction.
 fn install_signal_handler() {
+    use std::io::Write;
+    // Writes may fail (a closed terminal): they must not stop the handler.
     let installed = ctrlc::set_handler(|| {
         if migrate_core::interrupt::requested() {
-            eprintln!("\nstopping now");
+            let _ = writeln!(std::io::stderr(), "\nstopping now");
             std::process::exit(130);
         }
         migrate_core::interrupt::request();
-        eprintln!("\nstopping after the current batch or migration (signal again to stop now) ...");
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nstopping after the current batch or migration (signal again to stop now) ..."
+        );
     });
     if let Err(error) = installed {
         tracing::warn!("cannot handle SIGINT/SIGTERM: {error}");

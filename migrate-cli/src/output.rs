@@ -1,5 +1,11 @@
 //! What the command prints: one line per migration, notes under it, errors with hints. Colours
 //! only on a terminal, never with `NO_COLOR` set.
+//!
+//! Output is never a reason to stop a migration: a closed pipe (`migrate up | head -1`) or a full
+//! disk (`>/dev/full`) must not turn into a panic or an error inside a migration's transaction.
+//! Every write goes through [`Output::write_stdout`] / [`Output::write_stderr`], which remember the
+//! first failure of each stream, stop writing to it, and let the run finish;
+//! [`Output::report_lost_output`] mentions it at the end.
 
 use crate::args::ColorChoice;
 use migrate_core::{Direction, Error, MigrationDescriptor, Observer, Progress};
@@ -40,6 +46,10 @@ pub struct Output {
     /// When the progress line was last drawn, to redraw at most ten times a second.
     progress_drawn: Option<Instant>,
     interactive: bool,
+    /// The first write error on stdout; nothing more is written there after it.
+    stdout_failed: Option<std::io::Error>,
+    /// The first write error on stderr.
+    stderr_failed: Option<std::io::Error>,
 }
 
 fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
@@ -62,7 +72,49 @@ impl Output {
             progress_shown: false,
             progress_drawn: None,
             interactive,
+            stdout_failed: None,
+            stderr_failed: None,
         }
+    }
+
+    /// Writes `text` to stdout and flushes; a failure is remembered, never returned.
+    fn write_stdout(&mut self, text: &str) {
+        if self.stdout_failed.is_some() {
+            return;
+        }
+        let mut stdout = std::io::stdout().lock();
+        if let Err(error) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            self.stdout_failed = Some(error);
+        }
+    }
+
+    /// Writes `text` to stderr; a failure is remembered, never returned.
+    fn write_stderr(&mut self, text: &str) {
+        if self.stderr_failed.is_some() {
+            return;
+        }
+        if let Err(error) = std::io::stderr().lock().write_all(text.as_bytes()) {
+            self.stderr_failed = Some(error);
+        }
+    }
+
+    /// Says, on stderr, that some output could not be written (a broken pipe is the reader's
+    /// choice, as with `| head`, and is only logged).
+    pub fn report_lost_output(&mut self) {
+        let Some(error) = &self.stdout_failed else {
+            return;
+        };
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            tracing::info!("stdout was closed before all output was written");
+            return;
+        }
+        let text = format!(
+            "some output could not be written to stdout ({error}); the command itself ran to completion"
+        );
+        self.warning(&text);
     }
 
     pub fn color_enabled_stderr(&self) -> bool {
@@ -80,42 +132,41 @@ impl Output {
             return;
         }
         self.close_line();
-        println!("{text}");
+        self.write_stdout(&format!("{text}\n"));
     }
 
     /// Prints data on stdout, even with --quiet (JSON, dry-run SQL, tables asked for).
     pub fn data(&mut self, text: &str) {
         self.close_line();
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{text}");
+        self.write_stdout(&format!("{text}\n"));
     }
 
     pub fn warning(&mut self, text: &str) {
         self.close_line();
-        eprintln!(
-            "{} {text}",
-            paint(self.color_stderr, Style::Yellow, "warning:")
-        );
+        let warning = paint(self.color_stderr, Style::Yellow, "warning:");
+        self.write_stderr(&format!("{warning} {text}\n"));
     }
 
     pub fn error(&mut self, error: &Error) {
         self.close_line();
-        eprintln!("{} {error}", paint(self.color_stderr, Style::Red, "error:"));
+        let mut text = format!(
+            "{} {error}\n",
+            paint(self.color_stderr, Style::Red, "error:")
+        );
         if let Some(hint) = error.hint() {
-            eprintln!(
-                "  {} {hint}",
-                paint(self.color_stderr, Style::Bold, "hint:")
-            );
+            let label = paint(self.color_stderr, Style::Bold, "hint:");
+            text.push_str(&format!("  {label} {hint}\n"));
         }
+        self.write_stderr(&text);
     }
 
     fn close_line(&mut self) {
         if self.progress_shown {
-            print!("\r\x1b[2K");
+            self.write_stdout("\r\x1b[2K");
             self.progress_shown = false;
         }
         if self.line_open {
-            println!();
+            self.write_stdout("\n");
             self.line_open = false;
         }
     }
@@ -180,8 +231,11 @@ impl Observer for Output {
             Direction::Up => "applying",
             Direction::Down => "reverting",
         };
-        print!("{verb:>9} {} {} ...", migration.id(), migration.name());
-        let _ = std::io::stdout().flush();
+        self.write_stdout(&format!(
+            "{verb:>9} {} {} ...",
+            migration.id(),
+            migration.name()
+        ));
         self.line_open = true;
     }
 
@@ -201,10 +255,15 @@ impl Observer for Output {
         let took = self.paint(Style::Dim, &format!("({})", format_duration(elapsed)));
         if self.line_open {
             self.line_open = false;
-            println!(" {} {took}", self.paint(style, "ok"));
+            let ok = self.paint(style, "ok");
+            self.write_stdout(&format!(" {ok} {took}\n"));
         } else {
             let verb = self.paint(style, &format!("{verb:>9}"));
-            println!("{verb} {} {} {took}", migration.id(), migration.name());
+            self.write_stdout(&format!(
+                "{verb} {} {} {took}\n",
+                migration.id(),
+                migration.name()
+            ));
         }
     }
 
@@ -214,14 +273,17 @@ impl Observer for Output {
         }
         self.close_line();
         for line in text.lines() {
-            println!("          {}", self.paint(Style::Dim, line));
+            let line = self.paint(Style::Dim, line);
+            self.write_stdout(&format!("          {line}\n"));
         }
     }
 
     fn waiting_for_lock(&mut self, holder: &str) {
         if !self.quiet {
             self.close_line();
-            eprintln!("waiting for the migration lock, held by {holder} ...");
+            self.write_stderr(&format!(
+                "waiting for the migration lock, held by {holder} ...\n"
+            ));
         }
     }
 
@@ -248,11 +310,10 @@ impl Observer for Output {
             return;
         }
         if self.line_open {
-            println!();
+            self.write_stdout("\n");
             self.line_open = false;
         }
-        print!("\r\x1b[2K{}", progress_line(progress));
-        let _ = std::io::stdout().flush();
+        self.write_stdout(&format!("\r\x1b[2K{}", progress_line(progress)));
         self.progress_shown = true;
         self.progress_drawn = Some(Instant::now());
     }

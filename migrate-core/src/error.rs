@@ -63,6 +63,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// The configuration cannot be used: an unreadable `.env`, an empty `DATABASE_URL`, a
+    /// history table name the database would truncate.
+    #[error("{message}")]
+    Configuration {
+        /// What is wrong, secrets redacted.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+
     /// The URL names a database whose backend this binary was built without.
     #[error("this binary was built without {dialect} support")]
     BackendNotEnabled {
@@ -106,6 +116,22 @@ pub enum Error {
         sql: String,
         /// The database's message.
         message: String,
+    },
+
+    /// The first step of a resumed run failed, and an earlier attempt may have run its statement
+    /// without recording it (MySQL commits DDL by itself).
+    #[error("statement {step} failed: {message}\n    SQL: {sql}\n    {found}")]
+    UnrecordedStep {
+        /// Its position among the migration's statements, from 1.
+        step: u32,
+        /// The SQL, shortened if long.
+        sql: String,
+        /// The database's message.
+        message: String,
+        /// What the catalog shows.
+        found: String,
+        /// What to do.
+        hint: String,
     },
 
     /// A migration failed; `source` says how.
@@ -239,15 +265,20 @@ impl Error {
     /// The group this error belongs to.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InvalidUrl { .. } | Error::BackendNotEnabled { .. } => ErrorKind::Config,
+            Error::InvalidUrl { .. }
+            | Error::BackendNotEnabled { .. }
+            | Error::Configuration { .. } => ErrorKind::Config,
             Error::Connect { .. } => ErrorKind::Connection,
             Error::DuplicateId { .. } => ErrorKind::Registry,
+            _ if self.is_connection_lost() || self.database_unusable().is_some() => {
+                ErrorKind::Connection
+            }
             Error::MigrationFailed { source, .. } => match source.kind() {
                 ErrorKind::Data => ErrorKind::Data,
                 ErrorKind::Interrupted => ErrorKind::Interrupted,
                 _ => ErrorKind::Migration,
             },
-            Error::Statement { .. } => ErrorKind::Migration,
+            Error::Statement { .. } | Error::UnrecordedStep { .. } => ErrorKind::Migration,
             Error::NeedsAttention { .. } => ErrorKind::NeedsAttention,
             Error::InvalidTarget { .. } | Error::Irreversible { .. } => ErrorKind::Target,
             Error::IncompatibleHistory { .. } => ErrorKind::History,
@@ -261,9 +292,80 @@ impl Error {
         }
     }
 
+    /// The database's own message, for the variants that carry one.
+    fn database_message(&self) -> Option<String> {
+        match self {
+            Error::Statement { message, .. } => Some(message.clone()),
+            Error::Database { source, .. } | Error::Diesel(source) => Some(source.to_string()),
+            Error::MigrationFailed { source, .. } => source.database_message(),
+            _ => None,
+        }
+    }
+
+    /// Whether the connection to the server was lost (server restart, network failure, the
+    /// session killed): a fault of the environment, not of the migration.
+    pub fn is_connection_lost(&self) -> bool {
+        if let Error::Database {
+            source: diesel::result::Error::DatabaseError(kind, _),
+            ..
+        }
+        | Error::Diesel(diesel::result::Error::DatabaseError(kind, _)) = self
+            && matches!(kind, diesel::result::DatabaseErrorKind::ClosedConnection)
+        {
+            return true;
+        }
+        self.database_message().is_some_and(|m| {
+            let m = m.to_lowercase();
+            [
+                "server closed the connection unexpectedly",
+                "no connection to the server",
+                "terminating connection due to administrator command",
+                "could not receive data from server",
+                "server has gone away",
+                "lost connection to",
+                "connection reset by peer",
+                "broken pipe",
+                "ssl syscall error: eof",
+            ]
+            .iter()
+            .any(|pattern| m.contains(pattern))
+        })
+    }
+
+    /// Why the database cannot be written at all, when that is the cause (a read-only SQLite
+    /// file or directory, a full disk), as a hint.
+    fn database_unusable(&self) -> Option<&'static str> {
+        let message = self.database_message()?.to_lowercase();
+        if message.contains("readonly database") || message.contains("read-only database") {
+            Some(
+                "the database is read-only for this user (SQLite needs write access to the file and its directory, for its journal): fix the permissions, then run the command again",
+            )
+        } else if message.contains("database or disk is full") || message.contains("no space left")
+        {
+            Some("the disk is full: free space, then run the command again")
+        } else {
+            None
+        }
+    }
+
     /// What the user can do about it, when the framework knows.
     pub fn hint(&self) -> Option<String> {
+        if let Some(hint) = self.database_unusable() {
+            return Some(hint.to_owned());
+        }
+        if self.is_connection_lost() {
+            return Some(match self {
+                Error::MigrationFailed { id, rolled_back: true, .. } => format!(
+                    "the connection to the server was lost (a restart or a network failure) and the server rolled migration {id} back; run the same command again once the server is up"
+                ),
+                Error::MigrationFailed { id, .. } => format!(
+                    "the connection to the server was lost (a restart or a network failure) while migration {id} ran; its finished steps and batches are recorded, so running the same command again once the server is up resumes it where it stopped"
+                ),
+                _ => "the connection to the server was lost (a restart or a network failure); run the same command again once the server is up".into(),
+            });
+        }
         Some(match self {
+            Error::Configuration { hint, .. } => hint.clone(),
             Error::InvalidUrl { .. } => "use postgres://user:password@host:5432/db, mysql://user:password@host:3306/db, sqlite://path/to/file.db or sqlite::memory:".into(),
             Error::BackendNotEnabled { dialect } => format!(
                 "enable the `{}` feature of migrate-core (and migrate-cli) in Cargo.toml",
@@ -273,6 +375,7 @@ impl Error {
                 ConnectFailure::Unreachable if *dialect == Dialect::Sqlite => "check the path in the URL: SQLite creates the database file, but not its directory".into(),
                 ConnectFailure::Unreachable => format!("check that the {dialect} server is running and that host and port in the URL are right"),
                 ConnectFailure::Authentication => "check the user name and password in the URL".into(),
+                ConnectFailure::MissingDatabase if *dialect == Dialect::Sqlite => "check the path in the URL: only `migrate up` creates a new SQLite database file; `status`, `history`, `check`, `down` and dry runs need an existing one".into(),
                 ConnectFailure::MissingDatabase => "create the database first (for example `createdb NAME` or `CREATE DATABASE NAME`), or fix its name in the URL".into(),
                 ConnectFailure::Other => return None,
             },
@@ -281,6 +384,12 @@ impl Error {
                 Some(hint) => format!("nothing was changed; {hint}"),
                 None => "nothing was changed; fix the migration and run the command again".into(),
             },
+            Error::MigrationFailed { source, .. }
+                if matches!(**source, Error::UnrecordedStep { .. }) =>
+            {
+                return source.hint();
+            }
+            Error::UnrecordedStep { hint, .. } => hint.clone(),
             Error::MigrationFailed { rolled_back: false, id, .. } => format!(
                 "its changes could not be rolled back; `migrate status` shows how far it got. After fixing the cause, run `migrate resolve {id} --retry`, or `--mark-applied` / `--mark-reverted` if you finished or undid it by hand"
             ),
@@ -297,5 +406,48 @@ impl Error {
             Error::DryRunUnsupported => "run it against a scratch copy of the database to see what it does".into(),
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statement(message: &str) -> Error {
+        Error::MigrationFailed {
+            id: MigrationId(3),
+            name: "m",
+            direction: Direction::Up,
+            rolled_back: false,
+            source: Box::new(Error::Statement {
+                step: 2,
+                sql: "UPDATE t SET a = 1".into(),
+                message: message.into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn environment_failures_are_not_blamed_on_the_migration() {
+        let lost = statement("server closed the connection unexpectedly");
+        assert_eq!(lost.kind(), ErrorKind::Connection);
+        assert!(
+            lost.hint()
+                .unwrap_or_default()
+                .contains("resumes it where it stopped")
+        );
+        let gone = statement("MySQL server has gone away");
+        assert_eq!(gone.kind(), ErrorKind::Connection);
+        let read_only = statement("attempt to write a readonly database");
+        assert_eq!(read_only.kind(), ErrorKind::Connection);
+        assert!(read_only.hint().unwrap_or_default().contains("read-only"));
+        let mistake = statement("no such column: b");
+        assert_eq!(mistake.kind(), ErrorKind::Migration);
+        assert!(
+            mistake
+                .hint()
+                .unwrap_or_default()
+                .contains("resolve 3 --retry")
+        );
     }
 }

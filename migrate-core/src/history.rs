@@ -140,8 +140,38 @@ impl HistoryTable {
         quote_ident(dialect, &self.name)
     }
 
+    /// Refuses a name the database would not keep as written: PostgreSQL silently truncates
+    /// identifiers past 63 bytes (the table would then be created under one name and looked up
+    /// under another), MySQL refuses names past 64 characters, and no database takes an empty one.
+    pub fn check_name(&self, dialect: Dialect) -> Result<()> {
+        let problem = match dialect {
+            _ if self.name.trim().is_empty() => Some("it is empty".to_owned()),
+            _ if self.name.contains('\0') => Some("it holds a NUL character".to_owned()),
+            Dialect::Postgres if self.name.len() > 63 => Some(format!(
+                "it is {} bytes long and PostgreSQL truncates identifiers to 63 bytes",
+                self.name.len()
+            )),
+            Dialect::Mysql if self.name.chars().count() > 64 => Some(format!(
+                "it is {} characters long and MySQL accepts at most 64",
+                self.name.chars().count()
+            )),
+            _ => None,
+        };
+        match problem {
+            None => Ok(()),
+            Some(problem) => Err(Error::Configuration {
+                message: format!(
+                    "cannot use `{}` as the history table: {problem}",
+                    self.name.escape_debug()
+                ),
+                hint: "choose another name with --history-table (at most 63 bytes on PostgreSQL, 64 characters on MySQL)".into(),
+            }),
+        }
+    }
+
     /// The columns the table has, empty if it does not exist.
     fn existing_columns(&self, conn: &mut AnyConnection) -> Result<Vec<String>> {
+        self.check_name(conn.dialect())?;
         let sql = match conn.dialect() {
             Dialect::Postgres => {
                 "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
@@ -405,6 +435,29 @@ impl HistoryTable {
             .bind::<BigInt, _>(id.as_i64())
             .execute(c))
         .map_err(|e| Error::database(format!("recording the failure of migration {id}"), e))?;
+        Ok(())
+    }
+
+    /// Notes why an unfinished run stopped without marking it failed: it stays `running`
+    /// (shown as interrupted) and the next run resumes it.
+    pub(crate) fn record_stop_reason(
+        &self,
+        conn: &mut AnyConnection,
+        id: MigrationId,
+        reason: &str,
+    ) -> Result<()> {
+        let dialect = conn.dialect();
+        let sql = format!(
+            "UPDATE {} SET error = {} WHERE id = {} AND state = 'running'",
+            self.quoted(dialect),
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        with_connection!(conn, c => diesel::sql_query(&sql)
+            .bind::<Text, _>(reason)
+            .bind::<BigInt, _>(id.as_i64())
+            .execute(c))
+        .map_err(|e| Error::database(format!("recording why migration {id} stopped"), e))?;
         Ok(())
     }
 

@@ -41,6 +41,7 @@
 compile_error!("migrate-core needs at least one of the features `postgres`, `mysql`, `sqlite`");
 
 pub mod connection;
+mod ddl_effect;
 mod descriptor;
 mod error;
 pub mod helpers;

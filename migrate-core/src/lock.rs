@@ -61,6 +61,21 @@ impl RunLock {
         }
     }
 
+    /// Whether another session holds the lock of the database behind `conn` right now (a
+    /// runner is at work), found by trying to take it without waiting.
+    pub(crate) fn is_held_elsewhere(
+        conn: &mut AnyConnection,
+        history: &HistoryTable,
+    ) -> Result<bool> {
+        struct Silent;
+        impl Observer for Silent {}
+        match RunLock::acquire(conn, history, Duration::ZERO, &mut Silent) {
+            Ok(lock) => lock.release(conn).map(|()| false),
+            Err(Error::LockTimeout { .. }) => Ok(true),
+            Err(other) => Err(other),
+        }
+    }
+
     /// Releases the lock.
     pub(crate) fn release(self, conn: &mut AnyConnection) -> Result<()> {
         let released = match &self {
@@ -115,19 +130,21 @@ fn acquire_advisory(
         if got.ok == Some(1) {
             return Ok(RunLock::Advisory { key });
         }
+        // The holder may release the lock between our attempt and this look-up: then it cannot
+        // be named, and the next attempt will likely succeed, so nothing is announced yet.
         let holder = advisory_holder(conn, key);
         if started.elapsed() >= timeout {
-            return Err(lock_timeout(holder, started.elapsed()));
+            return Err(lock_timeout(describe(holder), started.elapsed()));
         }
-        if !announced {
-            observer.waiting_for_lock(&holder);
+        if let (false, Some(holder)) = (announced, &holder) {
+            observer.waiting_for_lock(holder);
             announced = true;
         }
         std::thread::sleep(POLL);
     }
 }
 
-fn advisory_holder(conn: &mut AnyConnection, key: (i32, i32)) -> String {
+fn advisory_holder(conn: &mut AnyConnection, key: (i32, i32)) -> Option<String> {
     let sql = "SELECT 'backend pid ' || a.pid || ' (' || COALESCE(NULLIF(a.application_name, ''), 'no application name') \
                || ', ' || COALESCE(host(a.client_addr), 'local socket') || ', connected since ' \
                || to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS') || ')' AS holder \
@@ -137,7 +154,7 @@ fn advisory_holder(conn: &mut AnyConnection, key: (i32, i32)) -> String {
         .bind::<BigInt, _>(i64::from(key.0))
         .bind::<BigInt, _>(i64::from(key.1))
         .get_result::<Holder>(c));
-    describe(holder.ok().and_then(|h| h.holder))
+    holder.ok().and_then(|h| h.holder)
 }
 
 fn describe(holder: Option<String>) -> String {
@@ -163,15 +180,28 @@ fn acquire_named(
     .map_err(|e| Error::database("naming the migration lock", e))?;
     let name = name.name;
     let started = Instant::now();
-    // Ask without waiting first, so a waiting runner can say who it waits for.
-    if try_named(conn, &name, Duration::ZERO)? {
+    // Ask without waiting first, so a waiting runner can say who it waits for. A holder that
+    // releases the lock between the attempt and the look-up cannot be named: try again then.
+    let mut holder = None;
+    for _ in 0..10 {
+        if try_named(conn, &name, Duration::ZERO)? {
+            return Ok(RunLock::Named { name });
+        }
+        holder = named_holder(conn, &name);
+        if holder.is_some() {
+            break;
+        }
+        std::thread::sleep(POLL);
+    }
+    if let Some(holder) = &holder {
+        observer.waiting_for_lock(holder);
+    }
+    let wait = timeout.saturating_sub(started.elapsed());
+    if try_named(conn, &name, wait)? {
         return Ok(RunLock::Named { name });
     }
-    observer.waiting_for_lock(&named_holder(conn, &name));
-    if try_named(conn, &name, timeout)? {
-        return Ok(RunLock::Named { name });
-    }
-    Err(lock_timeout(named_holder(conn, &name), started.elapsed()))
+    let holder = named_holder(conn, &name).or(holder);
+    Err(lock_timeout(describe(holder), started.elapsed()))
 }
 
 fn try_named(conn: &mut AnyConnection, name: &str, wait: Duration) -> Result<bool> {
@@ -183,13 +213,15 @@ fn try_named(conn: &mut AnyConnection, name: &str, wait: Duration) -> Result<boo
     Ok(got.ok == Some(1))
 }
 
-fn named_holder(conn: &mut AnyConnection, name: &str) -> String {
-    let sql = "SELECT CONCAT('connection ', p.ID, ' (', p.USER, '@', p.HOST, ', connected ', p.TIME, ' s ago)') AS holder \
+fn named_holder(conn: &mut AnyConnection, name: &str) -> Option<String> {
+    // PROCESSLIST has no connection start time (its TIME is the age of the current state), so
+    // the holder is named by connection id, user and client address only.
+    let sql = "SELECT CONCAT('connection ', p.ID, ' (', p.USER, '@', p.HOST, ')') AS holder \
                FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)";
     let holder = with_connection!(conn, c => diesel::sql_query(sql)
         .bind::<Text, _>(name)
         .get_result::<Holder>(c));
-    describe(holder.ok().and_then(|h| h.holder))
+    holder.ok().and_then(|h| h.holder)
 }
 
 fn acquire_file(
@@ -208,7 +240,10 @@ fn acquire_file(
         .create(true)
         .truncate(false)
         .open(&lock_path)
-        .map_err(|e| Error::msg(format!("cannot open the lock file `{lock_path}`: {e}")))?;
+        .map_err(|e| Error::Configuration {
+            message: format!("cannot open the lock file `{lock_path}`: {e}"),
+            hint: "the migration lock of a SQLite database is a file beside it: give this user write access to the database's directory".into(),
+        })?;
     let started = Instant::now();
     let mut announced = false;
     loop {
@@ -222,31 +257,34 @@ fn acquire_file(
                 return Ok(RunLock::File { _file: file });
             }
             Err(std::fs::TryLockError::WouldBlock) => {
+                // A holder writes its name just after taking the lock: an empty file means
+                // "just taken", and the next poll will name it.
                 let holder = read_holder(&lock_path);
                 if started.elapsed() >= timeout {
-                    return Err(lock_timeout(holder, started.elapsed()));
+                    return Err(lock_timeout(describe(holder), started.elapsed()));
                 }
-                if !announced {
-                    observer.waiting_for_lock(&holder);
+                if let (false, Some(holder)) = (announced, &holder) {
+                    observer.waiting_for_lock(holder);
                     announced = true;
                 }
                 std::thread::sleep(POLL);
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::msg(format!("cannot lock `{lock_path}`: {e}")));
+                return Err(Error::Configuration {
+                    message: format!("cannot lock `{lock_path}`: {e}"),
+                    hint: "the file system of the database must support file locks (local disks do; some network file systems do not)".into(),
+                });
             }
         }
     }
 }
 
-fn read_holder(lock_path: &str) -> String {
+fn read_holder(lock_path: &str) -> Option<String> {
     let mut text = String::new();
     let read = File::open(lock_path).and_then(|mut f| f.read_to_string(&mut text));
-    describe(
-        read.ok()
-            .filter(|_| !text.trim().is_empty())
-            .map(|_| text.trim().to_owned()),
-    )
+    read.ok()
+        .filter(|_| !text.trim().is_empty())
+        .map(|_| text.trim().to_owned())
 }
 
 /// The file of the SQLite database `conn` is connected to; `None` in memory.

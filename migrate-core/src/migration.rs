@@ -1,6 +1,7 @@
 //! [`Migration`]: what a migration function is given to act on the database.
 
 use crate::connection::AnyConnection;
+use crate::ddl_effect::Finding;
 use crate::history::HistoryTable;
 use crate::runner::Observer;
 use crate::{Dialect, Error, MigrationDescriptor, MigrationId, Result, Sql};
@@ -53,6 +54,8 @@ pub struct Migration<'c> {
     resume_after: u32,
     /// The last key a batched step of an earlier attempt committed.
     resume_key: Option<i64>,
+    /// Whether this run continues an earlier attempt.
+    resuming: bool,
     /// Whether a step that changes the database has finished (checks and reports do not).
     changed: bool,
 }
@@ -66,13 +69,14 @@ impl<'c> Migration<'c> {
         run: RunMode,
     ) -> Self {
         let dialect = conn.dialect();
-        let (journal, in_transaction, resume_after, resume_key) = match run {
-            RunMode::Transaction => (None, true, 0, None),
+        let (journal, in_transaction, resume_after, resume_key, resuming) = match run {
+            RunMode::Transaction => (None, true, 0, None, false),
             RunMode::Journaled {
                 history,
                 resume_after,
                 resume_key,
-            } => (Some(history), false, resume_after, resume_key),
+                resuming,
+            } => (Some(history), false, resume_after, resume_key, resuming),
         };
         Migration {
             conn: Some(conn),
@@ -86,6 +90,7 @@ impl<'c> Migration<'c> {
             steps: 0,
             resume_after,
             resume_key,
+            resuming,
             changed: false,
         }
     }
@@ -109,6 +114,7 @@ impl<'c> Migration<'c> {
             steps: 0,
             resume_after: 0,
             resume_key: None,
+            resuming: false,
             changed: false,
         }
     }
@@ -117,7 +123,10 @@ impl<'c> Migration<'c> {
     /// only ran checks), which lets a run outside a transaction fail without leaving a
     /// half-applied migration behind.
     pub(crate) fn changed_anything(&self) -> bool {
-        self.changed || self.resume_after > 0
+        // An earlier attempt that was stopped may have changed things even with no step
+        // recorded (MySQL's DDL commits before its step is), so a resumed run never counts as
+        // unchanged.
+        self.changed || self.resume_after > 0 || self.resuming
     }
 
     /// Marks the current step as one that changes the database.
@@ -231,13 +240,84 @@ impl<'c> Migration<'c> {
             },
             other => other,
         };
-        match &self.journal {
-            None => exec(conn).map_err(numbered),
-            Some(history) => conn.in_transaction(|conn| {
-                let value = exec(conn).map_err(numbered)?;
+        let Some(history) = &self.journal else {
+            return exec(conn).map_err(numbered);
+        };
+        let outcome = conn.in_transaction(|conn| {
+            let value = exec(conn).map_err(numbered)?;
+            history.record_step(conn, id, step)?;
+            Ok(value)
+        });
+        // On MySQL a DDL statement commits by itself, before its step is recorded: the first
+        // step a resumed run executes may have taken effect in the attempt that was stopped.
+        match outcome {
+            Err(error)
+                if self.resuming
+                    && step == self.resume_after + 1
+                    && self.dialect == Dialect::Mysql =>
+            {
+                self.recover_unrecorded_step(step, show, error)
+                    .map(|()| T::default())
+            }
+            other => other,
+        }
+    }
+
+    /// After the first step of a resumed MySQL run failed: when the catalog shows that the
+    /// step's statement already took effect exactly as written, records the step as done;
+    /// otherwise returns `error`, saying what was found and what to do.
+    fn recover_unrecorded_step(
+        &mut self,
+        step: u32,
+        show: impl FnOnce(Option<&mut AnyConnection>) -> Result<Vec<String>>,
+        error: Error,
+    ) -> Result<()> {
+        let (Some(conn), Some(history)) = (self.conn.as_deref_mut(), &self.journal) else {
+            return Err(error);
+        };
+        let Ok(statements) = show(Some(&mut *conn)) else {
+            return Err(error);
+        };
+        let [sql] = statements.as_slice() else {
+            return Err(error);
+        };
+        let id = self.descriptor.id();
+        let message = match &error {
+            Error::Statement { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        let unrecorded = |found: String, hint: String| Error::UnrecordedStep {
+            step,
+            sql: shorten(sql),
+            message: message.clone(),
+            found,
+            hint,
+        };
+        match crate::ddl_effect::inspect(conn, sql) {
+            Ok(Finding::Present(found)) => {
                 history.record_step(conn, id, step)?;
-                Ok(value)
-            }),
+                self.observer.note(
+                    self.descriptor,
+                    &format!(
+                        "step {step} had already taken effect ({found}): the server finished it after the earlier attempt stopped; recorded as done"
+                    ),
+                );
+                Ok(())
+            }
+            Ok(Finding::Different(found)) => Err(unrecorded(
+                format!("an earlier attempt stopped at this step, and the catalog shows: {found}"),
+                format!(
+                    "make it match the step, or undo it by hand, then run `migrate resolve {id} --retry` (not --mark-applied: the steps after this one have not run)"
+                ),
+            )),
+            Ok(Finding::Absent) => Err(error),
+            Ok(Finding::Undecidable) | Err(_) if is_dml(sql) => Err(error),
+            Ok(Finding::Undecidable) | Err(_) => Err(unrecorded(
+                "an earlier attempt stopped at this step, and MySQL may have finished the statement after that attempt died (it commits DDL by itself)".into(),
+                format!(
+                    "check whether the statement above has taken effect: if it has, undo it by hand and run `migrate resolve {id} --retry`, which runs it again and then the steps after it; if it has not, fix the cause of the error above and retry"
+                ),
+            )),
         }
     }
 
@@ -399,7 +479,23 @@ pub(crate) enum RunMode {
         history: HistoryTable,
         resume_after: u32,
         resume_key: Option<i64>,
+        /// Whether an earlier attempt of this run exists.
+        resuming: bool,
     },
+}
+
+/// Whether `sql` changes rows rather than the schema: such a step commits with its record, so it
+/// never takes effect unrecorded.
+fn is_dml(sql: &str) -> bool {
+    let first = sql
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    matches!(
+        first.as_str(),
+        "UPDATE" | "INSERT" | "DELETE" | "REPLACE" | "SELECT" | "WITH"
+    )
 }
 
 /// Long statements are cut in messages; the full text is in `--dry-run`.

@@ -21,6 +21,9 @@ pub enum MigrationState {
     Failed,
     /// A run outside a transaction was interrupted (the process died); the next run resumes it.
     Interrupted,
+    /// A run outside a transaction is under way in another session (which holds the migration
+    /// lock).
+    Running,
 }
 
 impl MigrationState {
@@ -33,6 +36,7 @@ impl MigrationState {
             MigrationState::Missing => "missing",
             MigrationState::Failed => "failed",
             MigrationState::Interrupted => "interrupted",
+            MigrationState::Running => "running",
         }
     }
 
@@ -81,7 +85,7 @@ impl MigrationStatus {
                 entry.checksum,
                 self.descriptor.map_or("?", |d| d.checksum())
             )),
-            MigrationState::Failed | MigrationState::Interrupted => {
+            MigrationState::Failed | MigrationState::Interrupted | MigrationState::Running => {
                 let op = match entry.operation {
                     Direction::Up => "applying",
                     Direction::Down => "reverting",

@@ -206,6 +206,47 @@ fn url_comes_from_dotenv_then_the_default() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A `.env` that names a database but cannot be parsed, or an empty `DATABASE_URL`, must not
+/// fall back to the binary's default database.
+#[test]
+fn a_configured_but_unusable_url_never_falls_back_to_the_default() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.join(".env"),
+        "DATABASE_URL=\"mysql://root:Pass9word@127.0.0.1/prod\n",
+    )
+    .unwrap();
+    let output = Command::cargo_bin("migrate")
+        .unwrap()
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .arg("up")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`DATABASE_URL`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains("ss9word"), "{}", stderr(&output));
+    std::fs::remove_file(dir.join(".env")).unwrap();
+    let output = Command::cargo_bin("migrate")
+        .unwrap()
+        .current_dir(&dir)
+        .env("DATABASE_URL", "")
+        .arg("up")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the database URL is set but empty"));
+    assert!(
+        !dir.join("shop.db").exists(),
+        "the default database was not used"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn help_lists_the_commands() {
     let output = Command::cargo_bin("migrate")

@@ -13,7 +13,23 @@ pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode
         let scripts = dry_run_offline(&session.registry, dialect, Direction::Up, to)?;
         return Ok(print_scripts(&scripts, out));
     }
-    let mut conn = session.connect()?;
+    // A dry run must not create the SQLite file that `up` would: with none yet, every migration
+    // is pending, as on a new database.
+    if args.dry_run.dry_run {
+        let url = session.url()?;
+        if !url.database_exists() {
+            out.data(&format!(
+                "-- {url} does not exist yet: showing what `up` would run on a new database"
+            ));
+            let scripts = dry_run_offline(&session.registry, url.dialect(), Direction::Up, to)?;
+            return Ok(print_scripts(&scripts, out));
+        }
+    }
+    let mut conn = if args.dry_run.dry_run {
+        session.connect_existing()?
+    } else {
+        session.connect()?
+    };
     let mut runner = session.runner(&mut conn, &args.safety, out);
     if args.dry_run.dry_run {
         let scripts = runner.dry_run_up(to)?;
@@ -50,7 +66,7 @@ pub fn down(session: &Session, args: &DownArgs, out: &mut Output) -> Result<Exit
         let scripts = dry_run_offline(&session.registry, dialect, Direction::Down, floor)?;
         return Ok(print_scripts(&scripts, out));
     }
-    let mut conn = session.connect()?;
+    let mut conn = session.connect_existing()?;
     let mut runner = session.runner(&mut conn, &args.safety, out);
     if args.dry_run.dry_run {
         let scripts = runner.dry_run_down(target)?;
@@ -67,7 +83,7 @@ pub fn down(session: &Session, args: &DownArgs, out: &mut Output) -> Result<Exit
 }
 
 pub fn redo(session: &Session, args: &SafetyArgs, out: &mut Output) -> Result<ExitCode> {
-    let mut conn = session.connect()?;
+    let mut conn = session.connect_existing()?;
     let id = session.runner(&mut conn, args, out).redo()?;
     out.line(&format!("redid migration {id}"));
     Ok(ExitCode::SUCCESS)
@@ -87,7 +103,7 @@ pub fn resolve(session: &Session, args: &ResolveArgs, out: &mut Output) -> Resul
         (Resolution::AcceptChecksum, "recorded with its new checksum")
     };
     let id = MigrationId(args.id);
-    let mut conn = session.connect()?;
+    let mut conn = session.connect_existing()?;
     let safety = SafetyArgs {
         allow_changed: false,
         allow_missing: false,

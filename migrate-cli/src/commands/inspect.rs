@@ -11,7 +11,7 @@ use std::process::ExitCode;
 const NEEDS_ATTENTION: u8 = 6;
 
 fn statuses(session: &Session) -> Result<Vec<MigrationStatus>> {
-    let mut conn = session.connect()?;
+    let mut conn = session.connect_existing()?;
     Runner::new(&mut conn, &session.registry)
         .history_table(session.history())
         .status()
@@ -35,7 +35,9 @@ fn status_json(status: &MigrationStatus) -> Value {
 fn state_style(state: MigrationState) -> Style {
     match state {
         MigrationState::Applied => Style::Green,
-        MigrationState::Pending | MigrationState::Interrupted => Style::Yellow,
+        MigrationState::Pending | MigrationState::Interrupted | MigrationState::Running => {
+            Style::Yellow
+        }
         MigrationState::Changed | MigrationState::Missing | MigrationState::Failed => Style::Red,
     }
 }

@@ -10,7 +10,7 @@ use crate::args::{Args, Command};
 use crate::output::Output;
 use migrate_core::history::HistoryTable;
 use migrate_core::runner::RunOptions;
-use migrate_core::{AnyConnection, Registry, Result, Runner};
+use migrate_core::{AnyConnection, DatabaseUrl, Registry, Result, Runner};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -41,10 +41,23 @@ pub struct Session<'a> {
 }
 
 impl Session<'_> {
+    fn url(&self) -> Result<DatabaseUrl> {
+        self.cli.database_url(self.args.database_url.as_deref())
+    }
+
+    /// A connection for `up`, which creates a SQLite database file that does not exist yet.
     fn connect(&self) -> Result<AnyConnection> {
-        let url = self.cli.database_url(self.args.database_url.as_deref())?;
+        let url = self.url()?;
         tracing::info!(%url, "connecting");
         AnyConnection::establish(&url)
+    }
+
+    /// A connection for every other command: a SQLite path that names no file is a mistake
+    /// (a mistyped path), not a new empty database.
+    fn connect_existing(&self) -> Result<AnyConnection> {
+        let url = self.url()?;
+        tracing::info!(%url, "connecting");
+        AnyConnection::establish_existing(&url)
     }
 
     fn history(&self) -> HistoryTable {
@@ -59,8 +72,12 @@ impl Session<'_> {
         safety: &SafetyArgs,
         out: &'r mut Output,
     ) -> Runner<'r> {
-        Runner::new(conn, &self.registry)
-            .history_table(self.history())
+        let runner = Runner::new(conn, &self.registry).history_table(self.history());
+        let runner = match self.url() {
+            Ok(url) => runner.reconnect_url(url),
+            Err(_) => runner,
+        };
+        runner
             .options(RunOptions {
                 allow_changed: safety.allow_changed,
                 allow_missing: safety.allow_missing,

@@ -2,7 +2,7 @@
 
 mod url;
 
-pub use url::DatabaseUrl;
+pub use url::{DatabaseUrl, redact_credentials};
 
 use crate::error::ConnectFailure;
 use crate::{Dialect, Error, Result};
@@ -85,6 +85,24 @@ impl AnyConnection {
         conn.prepare_session()
             .map_err(|e| Error::database("preparing the session", e))?;
         Ok(conn)
+    }
+
+    /// Like [`establish`](Self::establish), but a SQLite URL must name an existing file: for
+    /// commands that only read or revert, where a mistyped path must not silently create an
+    /// empty database.
+    pub fn establish_existing(url: &DatabaseUrl) -> Result<AnyConnection> {
+        #[cfg(feature = "sqlite")]
+        sqlite_file_must_be_creatable(url)?;
+        if !url.database_exists() {
+            let path = url.sqlite_path().unwrap_or_default();
+            return Err(Error::Connect {
+                dialect: Dialect::Sqlite,
+                url: url.to_string(),
+                failure: ConnectFailure::MissingDatabase,
+                message: format!("there is no database file `{path}`"),
+            });
+        }
+        AnyConnection::establish(url)
     }
 
     /// The database this connection talks to.

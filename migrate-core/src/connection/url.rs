@@ -47,6 +47,13 @@ impl DatabaseUrl {
         (self.dialect == Dialect::Sqlite && self.target != ":memory:").then_some(&self.target)
     }
 
+    /// False only for a SQLite URL whose file does not exist (yet); servers are asked when
+    /// connecting.
+    pub fn database_exists(&self) -> bool {
+        self.sqlite_path()
+            .is_none_or(|path| std::path::Path::new(path).is_file())
+    }
+
     /// Removes the password from `text` (for messages of database clients that may echo it).
     pub fn redact(&self, text: &str) -> String {
         match &self.password {
@@ -92,6 +99,18 @@ impl FromStr for DatabaseUrl {
 }
 
 fn parse_server(raw: &str, dialect: Dialect, target: String) -> Result<DatabaseUrl> {
+    // Without `//`, the `url` crate takes everything after the scheme as an opaque path, and the
+    // client would read `user:password@host` as something else entirely.
+    let (scheme, after_scheme) = raw.split_once(':').unwrap_or((raw, ""));
+    if !after_scheme.starts_with("//") {
+        return Err(invalid(
+            raw,
+            None,
+            &format!(
+                "`{scheme}:` must be followed by `//`, as in {scheme}://user:password@host/database"
+            ),
+        ));
+    }
     let parsed = url::Url::parse(&target).map_err(|e| invalid(raw, None, &e.to_string()))?;
     let password = parsed
         .password()
@@ -154,22 +173,81 @@ fn invalid(raw: &str, password: Option<&str>, reason: &str) -> Error {
     }
 }
 
-/// Replaces the password between `user:` and `@` in the authority of `raw`, if any.
+/// `raw` with its password hidden: the credentials of every URL-like token, and `password`
+/// wherever else it appears.
 fn redact_url(raw: &str, password: Option<&str>) -> String {
-    let Some((scheme, rest)) = raw.split_once("://") else {
-        return raw.to_owned();
+    let redacted = redact_credentials(raw);
+    match password {
+        Some(p) if !p.is_empty() => redacted.replace(p, "***"),
+        _ => redacted,
+    }
+}
+
+/// Hides the password of every URL-like token in `text` (`scheme:[//]user:password@host...`),
+/// whatever characters the password holds and however malformed the URL is.
+///
+/// Use it on any text that may echo what a user configured: error messages of URL parsers and
+/// argument parsers, lines of a `.env` file, log fields. The password is taken to run from the
+/// first `:` after the user name to the *last* `@` of the token, so an unencoded `@`, `#`, `/`
+/// or `?` in it is hidden too (at worst, part of the host is hidden with it).
+///
+/// ```
+/// use migrate_core::connection::redact_credentials;
+/// assert_eq!(
+///     redact_credentials("invalid URL `postgres://app:Pa#ss/w@db/shop`"),
+///     "invalid URL `postgres://app:***@db/shop`"
+/// );
+/// assert_eq!(redact_credentials("mysql:root:S3cret@db/x"), "mysql:root:***@db/x");
+/// assert_eq!(redact_credentials("no secret: here"), "no secret: here");
+/// ```
+pub fn redact_credentials(text: &str) -> String {
+    let is_delimiter = |c: char| c.is_whitespace() || matches!(c, '`' | '\'' | '"');
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    for c in text.chars() {
+        if is_delimiter(c) {
+            out.push_str(&redact_token(&token));
+            token.clear();
+            out.push(c);
+        } else {
+            token.push(c);
+        }
+    }
+    out.push_str(&redact_token(&token));
+    out
+}
+
+/// One whitespace- or quote-delimited token with the password of its URL, if any, hidden.
+fn redact_token(token: &str) -> String {
+    let Some(at) = token.rfind('@') else {
+        return token.to_owned();
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => raw.to_owned(),
-        },
-        None => match password {
-            Some(p) if !p.is_empty() => raw.replace(p, "***"),
-            _ => raw.to_owned(),
-        },
+    // The scheme: the letters before the first `:` that follows one (as in `url=postgres:`).
+    let Some(colon) = token[..at].find(':') else {
+        return token.to_owned();
+    };
+    let scheme_start = token[..colon]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+        .map_or(0, |i| i + 1);
+    let scheme = &token[scheme_start..colon];
+    if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return token.to_owned();
+    }
+    let after_scheme = &token[colon + 1..];
+    let slashes = after_scheme.len() - after_scheme.trim_start_matches('/').len();
+    let userinfo_start = colon + 1 + slashes;
+    let userinfo = &token[userinfo_start..at];
+    match userinfo.find(':') {
+        Some(user_end) => format!(
+            "{}***{}",
+            &token[..userinfo_start + user_end + 1],
+            &token[at..]
+        ),
+        // `scheme:secret@host` (no user name) may still be a password: hide it.
+        None if slashes == 0 && !userinfo.is_empty() => {
+            format!("{}***{}", &token[..userinfo_start], &token[at..])
+        }
+        None => token.to_owned(),
     }
 }
 
@@ -240,6 +318,54 @@ mod tests {
         assert!(parse("postgres://u@host:notaport/db").is_err());
         assert!(parse("shop.db").is_err());
         assert!(parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn never_shows_a_password_whatever_the_url_shape() {
+        let cases = [
+            "postgres://postgres:Pa#ss9word@127.0.0.1/db",
+            "postgres://postgres:Pa/ss9word@127.0.0.1/db",
+            "postgres://postgres:Pa?ss9word@127.0.0.1/db",
+            "postgres://postgres:Pa@ss9word@127.0.0.1/db",
+            "postgres:postgres:Pa9ss9word@127.0.0.1/x",
+            "mysql:root:Pa9ss9word@127.0.0.1/x",
+            "mysql://root:Pa9ss9word@:3306/db",
+            "mariadb://root:Pa9ss9word@127.0.0.1:99999/db",
+            "postgres://u:Pa9ss9word@h:notaport/db",
+        ];
+        for raw in cases {
+            match parse(raw) {
+                Ok(url) => assert!(!url.to_string().contains("ss9word"), "{raw}: {url}"),
+                Err(e) => assert!(!e.to_string().contains("ss9word"), "{raw}: {e}"),
+            }
+            let quoted = format!("error: unexpected argument '{raw}' found");
+            assert!(!redact_credentials(&quoted).contains("ss9word"), "{quoted}");
+            let logged = format!("connecting url={raw}");
+            assert!(!redact_credentials(&logged).contains("ss9word"), "{logged}");
+        }
+        assert_eq!(
+            redact_credentials("`postgres://postgres:Pa#ss9word@127.0.0.1/db`: invalid port"),
+            "`postgres://postgres:***@127.0.0.1/db`: invalid port"
+        );
+        // Text without credentials is left alone.
+        for plain in [
+            "sqlite:///tmp/a.db",
+            "error: x",
+            "time 12:30:00",
+            "a@b",
+            "user@host",
+        ] {
+            assert_eq!(redact_credentials(plain), plain);
+        }
+    }
+
+    #[test]
+    fn server_urls_need_two_slashes() {
+        let err = parse("postgres:postgres:S3cr3tPw@127.0.0.1/x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must be followed by `//`"), "{err}");
+        assert!(!err.contains("S3cr3tPw"), "{err}");
     }
 
     #[test]

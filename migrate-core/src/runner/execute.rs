@@ -42,11 +42,16 @@ impl Runner<'_> {
             migration, direction, resume, function, journaled, started, &history,
         );
         if sqlite {
-            self.conn
+            let restored = self
+                .conn
                 .batch_execute("PRAGMA foreign_keys = ON")
-                .map_err(|e| Error::database("turning SQLite foreign keys back on", e))?;
+                .map_err(|e| Error::database("turning SQLite foreign keys back on", e));
+            // The migration's own failure matters more than this one.
+            outcome?;
+            restored?;
+        } else {
+            outcome?;
         }
-        outcome?;
         self.observer
             .migration_finished(migration, direction, started.elapsed());
         Ok(())
@@ -76,6 +81,7 @@ impl Runner<'_> {
                 history: history.clone(),
                 resume_after: resume.steps_done,
                 resume_key: resume.key,
+                resuming: resume.attempted,
             };
             let mut m = Migration::live(self.conn, migration, direction, &mut *self.observer, run);
             let outcome = call(function, &mut m);
@@ -87,14 +93,31 @@ impl Runner<'_> {
                 return Err(interrupted);
             }
             if let Err(source) = outcome {
+                // A lost connection is the environment's fault: the run stays `running`, so the
+                // next `up` resumes it after its last recorded step. Why it stopped is noted on
+                // a fresh connection, if the server is back.
+                if source.is_connection_lost() {
+                    self.note_on_fresh_connection(history, migration, &source);
+                    return Err(failed(source, false));
+                }
                 // Failing before any change (a check that found bad rows) leaves nothing
                 // half-done: forget the attempt, as a rolled-back transaction would.
-                if !changed {
-                    history.record_unchanged(self.conn, migration.id(), direction)?;
-                    return Err(failed(source, true));
+                let (recorded, rolled_back) = if changed {
+                    let text = source.to_string();
+                    (
+                        history.record_failed(self.conn, migration.id(), &text),
+                        false,
+                    )
+                } else {
+                    let forgotten = history.record_unchanged(self.conn, migration.id(), direction);
+                    (forgotten, true)
+                };
+                // The failure itself is what the user must see; a history write that failed
+                // too (the server went away meanwhile) is only logged.
+                if let Err(record_error) = recorded {
+                    tracing::warn!(migration = %migration.id(), "{record_error}");
                 }
-                history.record_failed(self.conn, migration.id(), &source.to_string())?;
-                return Err(failed(source, false));
+                return Err(failed(source, rolled_back));
             }
             // One statement: it needs no transaction of its own.
             finish(history, self.conn, migration, direction, started.elapsed())?;
@@ -112,6 +135,27 @@ impl Runner<'_> {
                 .map_err(|source| failed(source, true))?;
         }
         Ok(())
+    }
+}
+
+impl Runner<'_> {
+    /// Records why a journaled run stopped, on a new connection (the old one is gone), leaving it
+    /// `running` so that the next run resumes it. Best effort: the server may still be down.
+    fn note_on_fresh_connection(
+        &self,
+        history: &HistoryTable,
+        migration: &'static MigrationDescriptor,
+        source: &Error,
+    ) {
+        let Some(url) = &self.reconnect else {
+            return;
+        };
+        let noted = AnyConnection::establish(url).and_then(|mut conn| {
+            history.record_stop_reason(&mut conn, migration.id(), &source.to_string())
+        });
+        if let Err(error) = noted {
+            tracing::warn!(migration = %migration.id(), "could not record why it stopped: {error}");
+        }
     }
 }
 

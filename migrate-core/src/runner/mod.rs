@@ -18,7 +18,7 @@ use crate::history::HistoryTable;
 use crate::lock::RunLock;
 use crate::migration::Direction;
 use crate::status::{self, MigrationState, MigrationStatus};
-use crate::{Error, MigrationDescriptor, MigrationId, Registry, Result};
+use crate::{DatabaseUrl, Error, MigrationDescriptor, MigrationId, Registry, Result};
 use plan::{Resume, nothing_applied, plan_down, plan_up, unknown_target};
 use std::time::Duration;
 
@@ -66,6 +66,8 @@ pub struct Runner<'a> {
     history: HistoryTable,
     observer: Box<dyn Observer + 'a>,
     options: RunOptions,
+    /// Where to reconnect to record a failure when the connection was lost.
+    reconnect: Option<DatabaseUrl>,
 }
 
 impl<'a> Runner<'a> {
@@ -77,7 +79,15 @@ impl<'a> Runner<'a> {
             history: HistoryTable::default(),
             observer: Box::new(LogObserver),
             options: RunOptions::default(),
+            reconnect: None,
         }
+    }
+
+    /// The URL `conn` was opened with: when the connection is lost while a migration runs
+    /// outside a transaction, the runner reconnects once to record why it stopped.
+    pub fn reconnect_url(mut self, url: DatabaseUrl) -> Self {
+        self.reconnect = Some(url);
+        self
     }
 
     /// Uses `observer` to report progress.
@@ -99,7 +109,27 @@ impl<'a> Runner<'a> {
     }
 
     /// The state of every known and every applied migration, by id.
+    ///
+    /// A migration whose run outside a transaction has not finished is `running` while another
+    /// runner holds the migration lock, and `interrupted` (its runner died) otherwise.
     pub fn status(&mut self) -> Result<Vec<MigrationStatus>> {
+        let mut statuses = self.recorded_statuses()?;
+        if statuses
+            .iter()
+            .any(|s| s.state == MigrationState::Interrupted)
+            && RunLock::is_held_elsewhere(self.conn, &self.history)?
+        {
+            for s in &mut statuses {
+                if s.state == MigrationState::Interrupted {
+                    s.state = MigrationState::Running;
+                }
+            }
+        }
+        Ok(statuses)
+    }
+
+    /// The states the history records, for a runner that holds the lock.
+    fn recorded_statuses(&mut self) -> Result<Vec<MigrationStatus>> {
         let entries = self.history.entries(self.conn)?;
         Ok(status::compute(self.registry, &entries))
     }
@@ -109,7 +139,7 @@ impl<'a> Runner<'a> {
     pub fn up(&mut self, to: Option<MigrationId>) -> Result<Vec<MigrationId>> {
         self.locked(|runner| {
             runner.history.ensure(runner.conn)?;
-            let statuses = runner.status()?;
+            let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Up)?;
             let plan = plan_up(runner.registry, &statuses, to)?;
             let mut applied = Vec::new();
@@ -124,7 +154,7 @@ impl<'a> Runner<'a> {
     /// Reverts applied migrations, newest first. Returns the ids it reverted.
     pub fn down(&mut self, target: DownTarget) -> Result<Vec<MigrationId>> {
         self.locked(|runner| {
-            let statuses = runner.status()?;
+            let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Down)?;
             let plan = plan_down(runner.registry, &statuses, target)?;
             let mut reverted = Vec::new();
@@ -139,7 +169,7 @@ impl<'a> Runner<'a> {
     /// Reverts the newest applied migration and applies it again. Returns its id.
     pub fn redo(&mut self) -> Result<MigrationId> {
         self.locked(|runner| {
-            let statuses = runner.status()?;
+            let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Down)?;
             let plan = plan_down(runner.registry, &statuses, DownTarget::Steps(1))?;
             let Some(&(migration, resume)) = plan.first() else {
@@ -155,7 +185,7 @@ impl<'a> Runner<'a> {
     pub fn resolve(&mut self, id: MigrationId, resolution: Resolution) -> Result<()> {
         self.locked(|runner| {
             runner.history.ensure(runner.conn)?;
-            let statuses = runner.status()?;
+            let statuses = runner.recorded_statuses()?;
             let Some(status) = statuses.into_iter().find(|s| s.id == id) else {
                 return Err(unknown_target(id, runner.registry));
             };
@@ -215,14 +245,14 @@ impl<'a> Runner<'a> {
 
     /// The statements `up` would run, without running anything.
     pub fn dry_run_up(&mut self, to: Option<MigrationId>) -> Result<Vec<DryRunScript>> {
-        let statuses = self.status()?;
+        let statuses = self.recorded_statuses()?;
         let plan = plan_up(self.registry, &statuses, to)?;
         Ok(self.dry_run_plan(plan, Direction::Up))
     }
 
     /// The statements `down` would run, without running anything.
     pub fn dry_run_down(&mut self, target: DownTarget) -> Result<Vec<DryRunScript>> {
-        let statuses = self.status()?;
+        let statuses = self.recorded_statuses()?;
         let plan = plan_down(self.registry, &statuses, target)?;
         Ok(self.dry_run_plan(plan, Direction::Down))
     }
@@ -248,6 +278,7 @@ impl<'a> Runner<'a> {
 
     /// Runs `f` holding the migration lock, releasing it whatever `f` returns.
     fn locked<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.history.check_name(self.conn.dialect())?;
         let lock = RunLock::acquire(
             self.conn,
             &self.history,
@@ -273,7 +304,9 @@ impl<'a> Runner<'a> {
                 MigrationState::Interrupted => {
                     s.entry.as_ref().is_some_and(|e| e.operation != direction)
                 }
-                MigrationState::Applied | MigrationState::Pending => false,
+                MigrationState::Applied | MigrationState::Pending | MigrationState::Running => {
+                    false
+                }
             })
             .collect();
         if blocking.is_empty() {
@@ -300,13 +333,21 @@ impl<'a> Runner<'a> {
                         id = s.id
                     ),
                 ),
-                MigrationState::Interrupted => (
-                    "was interrupted while being reverted".to_owned(),
-                    format!(
-                        "finish it with `migrate down`, or decide with `migrate resolve {} --retry | --mark-applied | --mark-reverted`",
-                        s.id
-                    ),
-                ),
+                // Only a run in the other direction blocks (see the filter above): say which
+                // direction was cut short and the command that finishes it.
+                MigrationState::Interrupted => {
+                    let (was, finish) = match s.entry.as_ref().map(|e| e.operation) {
+                        Some(Direction::Down) => ("reverted", "reverting"),
+                        _ => ("applied", "applying"),
+                    };
+                    (
+                        format!("was interrupted while being {was}"),
+                        format!(
+                            "finish {finish} it with `migrate resolve {id} --retry` (it continues where it stopped), then run `{direction}` again; or, if you finished or undid it by hand, `migrate resolve {id} --mark-applied` / `--mark-reverted`",
+                            id = s.id
+                        ),
+                    )
+                }
                 _ => (
                     "failed part-way and left the database half-changed".to_owned(),
                     format!(

@@ -10,6 +10,8 @@ use crate::{Error, MigrationDescriptor, MigrationId, Registry, Result};
 pub(super) struct Resume {
     pub(super) steps_done: u32,
     pub(super) key: Option<i64>,
+    /// Whether an earlier attempt exists (its last statement may have taken effect unrecorded).
+    pub(super) attempted: bool,
 }
 
 impl Resume {
@@ -17,6 +19,7 @@ impl Resume {
         entry.map_or_else(Resume::default, |e| Resume {
             steps_done: e.steps_done,
             key: e.resume_key,
+            attempted: true,
         })
     }
 }
