@@ -23,7 +23,7 @@ pub fn load() -> Result<Option<PathBuf>, Error> {
             message: format!(
                 "cannot read `{}`: {}",
                 path.display(),
-                migrate_core::connection::redact_credentials(&error.to_string())
+                migrate_core::redact_credentials(&error.to_string())
             ),
             hint: "make the file readable, or remove it and pass --database-url; the command stops rather than fall back to another database".into(),
         }),

@@ -116,7 +116,7 @@ impl Cli {
 /// echoes unexpected arguments, which may be a database URL.
 fn usage_error(error: &clap::Error) -> ExitCode {
     use std::io::Write;
-    let text = migrate_core::connection::redact_credentials(&error.render().to_string());
+    let text = migrate_core::redact_credentials(&error.render().to_string());
     let status = if error.use_stderr() {
         let _ = write!(std::io::stderr(), "{text}");
         exit::USAGE

@@ -12,7 +12,7 @@
 //! [`Finding::Undecidable`], and the caller says what to check by hand.
 
 use crate::connection::{AnyConnection, with_connection};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 
@@ -111,12 +111,10 @@ fn count(conn: &mut AnyConnection, sql: &str, binds: &[&str]) -> Result<bool> {
 }
 
 fn check(conn: &mut AnyConnection, effect: &Effect) -> Result<Check> {
-    const TABLE: &str = "SELECT COUNT(*) AS n FROM information_schema.TABLES \
-                         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?";
-    const INDEX: &str = "SELECT COUNT(*) AS n FROM information_schema.STATISTICS \
-                         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?";
-    const CONSTRAINT: &str = "SELECT COUNT(*) AS n FROM information_schema.TABLE_CONSTRAINTS \
-                              WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ?";
+    use migrate_sql::runtime::catalog::{
+        MYSQL_CONSTRAINT_COUNT as CONSTRAINT, MYSQL_INDEX_COUNT as INDEX,
+        MYSQL_TABLE_COUNT as TABLE,
+    };
     let verdict = |present: bool, want: bool, what: String| {
         if present == want {
             Check::Holds(what)
@@ -199,9 +197,7 @@ fn check(conn: &mut AnyConnection, effect: &Effect) -> Result<Check> {
 }
 
 fn column_of(conn: &mut AnyConnection, table: &str, column: &str) -> Result<Option<ColumnRow>> {
-    let sql = "SELECT CAST(COLUMN_TYPE AS CHAR) AS column_type, CAST(IS_NULLABLE AS CHAR) AS nullable \
-               FROM information_schema.COLUMNS \
-               WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?";
+    let sql = migrate_sql::runtime::catalog::MYSQL_COLUMN_TYPE;
     let rows: Vec<ColumnRow> = with_connection!(conn, c => diesel::sql_query(sql)
         .bind::<Text, _>(table)
         .bind::<Text, _>(column)

@@ -1,26 +1,12 @@
-//! What the `#[migration]` attribute records about a migration function.
+//! What the `#[migration]` attribute records about a migration function: the
+//! [`MigrationDescriptor`], collected with `inventory` and read through a registry.
+//!
+//! It sits above the [`Migration`] handle, since it holds the functions that take one.
 
-use crate::{Migration, Result};
+use crate::error::Result;
+use crate::migration::Migration;
+use crate::vocabulary::{MigrationId, SourceLocation};
 use std::fmt;
-
-/// The identifier of a migration: a positive integer, unique within a migration set, that fixes
-/// the order in which migrations run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct MigrationId(pub u64);
-
-impl MigrationId {
-    /// The id as stored in the history table's `BIGINT` column. The macro rejects ids above
-    /// `i64::MAX`, so the conversion never wraps.
-    pub(crate) fn as_i64(self) -> i64 {
-        i64::try_from(self.0).unwrap_or(i64::MAX)
-    }
-}
-
-impl fmt::Display for MigrationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 /// The signature every migration function has.
 pub type MigrationFn = for<'m, 'c> fn(&'m mut Migration<'c>) -> Result<()>;
@@ -33,21 +19,6 @@ pub enum Down {
     Function(MigrationFn),
     /// It cannot be reverted (`irreversible`); `down` stops before it.
     Irreversible,
-}
-
-/// Where a migration is defined in the source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SourceLocation {
-    /// The file, as `file!()` gives it.
-    pub file: &'static str,
-    /// The line of the function's name.
-    pub line: u32,
-}
-
-impl fmt::Display for SourceLocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
-    }
 }
 
 /// A registered migration: everything the runner needs to know about one `#[migration]` function.

@@ -4,7 +4,8 @@
 //! user can do about it, and [`Error::kind`] groups variants so the command can exit with a distinct
 //! status per kind.
 
-use crate::{Dialect, MigrationId, SourceLocation, migration::Direction};
+use crate::vocabulary::{Direction, MigrationId, SourceLocation};
+use migrate_sql::Dialect;
 use std::fmt;
 
 /// The result type of migration functions and of the runtime.
@@ -219,6 +220,42 @@ pub enum Error {
         last_key: Option<i64>,
     },
 
+    /// A batched helper was called in a migration that runs in one transaction (the macro
+    /// refuses this at compile time; this catches helpers called from other functions).
+    #[error(
+        "migration {id} `{name}` runs a batched helper inside one transaction; give it `transaction = false` so each batch commits on its own"
+    )]
+    BatchedInTransaction {
+        /// Its id.
+        id: MigrationId,
+        /// Its name.
+        name: &'static str,
+    },
+
+    /// The SQLite table rebuild cannot make this change to this table.
+    #[error("{reason}")]
+    Rebuild {
+        /// The table.
+        table: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// A helper could not plan its change from the database's current schema.
+    #[error("{message}")]
+    Schema {
+        /// What was looked up and not found (or found unusable).
+        message: String,
+    },
+
+    /// Migration code panicked (the panic is caught so the run can roll back and record it).
+    #[error("the migration panicked: {0}")]
+    Panicked(String),
+
+    /// A value a row transform returned cannot be written as SQL (NaN, a NUL in text).
+    #[error("{0}")]
+    UnstorableValue(String),
+
     /// `--dry-run` cannot show this migration's SQL without running it.
     #[error(
         "migration code uses the database connection directly, so --dry-run cannot show its SQL without running it"
@@ -255,6 +292,15 @@ impl Error {
         Error::Message(message.to_string())
     }
 
+    /// A statement the framework ran for a migration failed; the runner numbers the step.
+    pub(crate) fn statement(sql: &str, source: &diesel::result::Error) -> Error {
+        Error::Statement {
+            step: 0,
+            sql: shorten(sql),
+            message: source.to_string(),
+        }
+    }
+
     pub(crate) fn database(context: impl Into<String>, source: diesel::result::Error) -> Error {
         Error::Database {
             context: context.into(),
@@ -285,6 +331,11 @@ impl Error {
             Error::LockTimeout { .. } => ErrorKind::Lock,
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::DataCheck { .. } => ErrorKind::Data,
+            Error::BatchedInTransaction { .. }
+            | Error::Rebuild { .. }
+            | Error::Schema { .. }
+            | Error::Panicked(_)
+            | Error::UnstorableValue(_) => ErrorKind::Migration,
             Error::DryRunUnsupported
             | Error::Database { .. }
             | Error::Diesel(_)
@@ -318,7 +369,10 @@ impl Error {
             let m = m.to_lowercase();
             [
                 "server closed the connection unexpectedly",
+                "connection has been closed unexpectedly",
+                "could not send data to server",
                 "no connection to the server",
+                "connection not open",
                 "terminating connection due to administrator command",
                 "could not receive data from server",
                 "server has gone away",
@@ -409,6 +463,20 @@ impl Error {
     }
 }
 
+/// Long statements are cut in messages; the full text is in `--dry-run`.
+pub(crate) fn shorten(sql: &str) -> String {
+    const MAX: usize = 300;
+    let sql = sql.trim();
+    if sql.len() <= MAX {
+        return sql.to_owned();
+    }
+    let mut end = MAX;
+    while !sql.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} ...", &sql[..end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,6 +504,8 @@ mod tests {
                 .unwrap_or_default()
                 .contains("resumes it where it stopped")
         );
+        let ssl = statement("SSL connection has been closed unexpectedly");
+        assert_eq!(ssl.kind(), ErrorKind::Connection);
         let gone = statement("MySQL server has gone away");
         assert_eq!(gone.kind(), ErrorKind::Connection);
         let read_only = statement("attempt to write a readonly database");

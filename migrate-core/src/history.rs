@@ -14,27 +14,17 @@
 //! | `error` | why a failed run failed |
 
 use crate::connection::{AnyConnection, with_connection};
-use crate::{Dialect, Error, MigrationDescriptor, MigrationId, Result, migration::Direction};
+use crate::error::{Error, Result};
+use crate::vocabulary::{Direction, MigrationId};
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
-use migrate_sql::quote_ident;
+use migrate_sql::Dialect;
+use migrate_sql::runtime::Template;
+use migrate_sql::runtime::history::{COLUMNS, HistoryStatements};
 use std::time::Duration;
 
 /// The name of the history table unless configured otherwise.
 pub const DEFAULT_TABLE: &str = "_migrate_history";
-
-const COLUMNS: [&str; 10] = [
-    "id",
-    "name",
-    "checksum",
-    "state",
-    "operation",
-    "applied_at",
-    "execution_ms",
-    "steps_done",
-    "resume_key",
-    "error",
-];
 
 /// The state of a history row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +103,14 @@ struct ColumnName {
     name: String,
 }
 
+/// What the history records about a migration's code: its id, name and checksum.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Recorded<'a> {
+    pub(crate) id: MigrationId,
+    pub(crate) name: &'a str,
+    pub(crate) checksum: &'a str,
+}
+
 /// The history table of one database.
 #[derive(Debug, Clone)]
 pub struct HistoryTable {
@@ -136,8 +134,8 @@ impl HistoryTable {
         &self.name
     }
 
-    fn quoted(&self, dialect: Dialect) -> String {
-        quote_ident(dialect, &self.name)
+    fn statements(&self, dialect: Dialect) -> HistoryStatements {
+        HistoryStatements::new(dialect, &self.name)
     }
 
     /// Refuses a name the database would not keep as written: PostgreSQL silently truncates
@@ -171,21 +169,10 @@ impl HistoryTable {
 
     /// The columns the table has, empty if it does not exist.
     fn existing_columns(&self, conn: &mut AnyConnection) -> Result<Vec<String>> {
-        self.check_name(conn.dialect())?;
-        let sql = match conn.dialect() {
-            Dialect::Postgres => {
-                "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1"
-                    .to_owned()
-            }
-            Dialect::Mysql => {
-                "SELECT CAST(column_name AS CHAR) AS name FROM information_schema.columns \
-                 WHERE table_schema = DATABASE() AND table_name = ?"
-                    .to_owned()
-            }
-            Dialect::Sqlite => "SELECT name FROM pragma_table_info(?)".to_owned(),
-        };
-        let rows: Vec<ColumnName> = with_connection!(conn, c => diesel::sql_query(&sql)
+        let dialect = conn.dialect();
+        self.check_name(dialect)?;
+        let query = self.statements(dialect).existing_columns().render(dialect);
+        let rows: Vec<ColumnName> = with_connection!(conn, c => diesel::sql_query(&query)
             .bind::<Text, _>(&self.name)
             .load(c))
         .map_err(|e| Error::database(format!("reading the columns of `{}`", self.name), e))?;
@@ -221,28 +208,7 @@ impl HistoryTable {
         if self.exists(conn)? {
             return Ok(());
         }
-        let dialect = conn.dialect();
-        let table = self.quoted(dialect);
-        let sql = match dialect {
-            Dialect::Postgres => format!(
-                "CREATE TABLE IF NOT EXISTS {table} (id BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, \
-                 checksum VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, operation VARCHAR(8) NOT NULL, \
-                 applied_at TIMESTAMP NOT NULL, execution_ms BIGINT, steps_done INTEGER NOT NULL DEFAULT 0, \
-                 resume_key BIGINT, error TEXT)"
-            ),
-            Dialect::Mysql => format!(
-                "CREATE TABLE IF NOT EXISTS {table} (id BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, \
-                 checksum VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, operation VARCHAR(8) NOT NULL, \
-                 applied_at DATETIME(6) NOT NULL, execution_ms BIGINT, steps_done INTEGER NOT NULL DEFAULT 0, \
-                 resume_key BIGINT, error TEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
-            ),
-            Dialect::Sqlite => format!(
-                "CREATE TABLE IF NOT EXISTS {table} (id BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, \
-                 checksum VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, operation VARCHAR(8) NOT NULL, \
-                 applied_at TEXT NOT NULL, execution_ms BIGINT, steps_done INTEGER NOT NULL DEFAULT 0, \
-                 resume_key BIGINT, error TEXT)"
-            ),
-        };
+        let sql = self.statements(conn.dialect()).create_table();
         conn.batch_execute(&sql)
             .map_err(|e| Error::database(format!("creating the history table `{}`", self.name), e))
     }
@@ -252,17 +218,7 @@ impl HistoryTable {
         if !self.exists(conn)? {
             return Ok(Vec::new());
         }
-        let dialect = conn.dialect();
-        let applied_at = match dialect {
-            Dialect::Postgres => "to_char(applied_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-            Dialect::Mysql => "DATE_FORMAT(applied_at, '%Y-%m-%dT%H:%i:%sZ')",
-            Dialect::Sqlite => "strftime('%Y-%m-%dT%H:%M:%SZ', applied_at)",
-        };
-        let sql = format!(
-            "SELECT id, name, checksum, state, operation, {applied_at} AS applied_at, execution_ms, \
-             steps_done, resume_key, error FROM {} ORDER BY id",
-            self.quoted(dialect)
-        );
+        let sql = self.statements(conn.dialect()).entries();
         let rows: Vec<Row> =
             with_connection!(conn, c => diesel::sql_query(&sql).load(c)).map_err(|e| {
                 Error::database(format!("reading the history table `{}`", self.name), e)
@@ -294,12 +250,23 @@ impl HistoryTable {
         })
     }
 
-    fn now(dialect: Dialect) -> &'static str {
-        match dialect {
-            Dialect::Postgres => "(now() AT TIME ZONE 'utc')",
-            Dialect::Mysql => "UTC_TIMESTAMP(6)",
-            Dialect::Sqlite => "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+    /// Runs one of the table's statements with its parameters; `doing` says what for, in the
+    /// error.
+    fn write(
+        &self,
+        conn: &mut AnyConnection,
+        statement: impl FnOnce(&HistoryStatements) -> Template,
+        binds: &[Bind<'_>],
+        doing: impl FnOnce() -> String,
+    ) -> Result<()> {
+        let template = statement(&self.statements(conn.dialect()));
+        let mut write = Write::new(&template);
+        for bind in binds {
+            write = write.bind(*bind);
         }
+        with_connection!(conn, c => write.execute(c))
+            .map(|_| ())
+            .map_err(|e| Error::database(doing(), e))
     }
 
     /// Records `migration` as applied (inside the migration's own transaction, or after a
@@ -307,31 +274,21 @@ impl HistoryTable {
     pub(crate) fn record_applied(
         &self,
         conn: &mut AnyConnection,
-        migration: &MigrationDescriptor,
+        migration: Recorded<'_>,
         elapsed: Duration,
     ) -> Result<()> {
-        let dialect = conn.dialect();
-        let now = Self::now(dialect);
         let ms = i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX);
-        let write = self
-            .upsert(dialect, migration)
-            .sql(format!(", 'applied', 'up', {now}, "))
-            .int(ms)
-            .sql(format!(
-                ", 0, NULL, NULL) {} state = 'applied', operation = 'up', applied_at = {now}, \
-                 execution_ms = ",
-                on_conflict(dialect)
-            ))
-            .int(ms)
-            .sql(", steps_done = 0, resume_key = NULL, error = NULL, name = ")
-            .text(migration.name())
-            .sql(", checksum = ")
-            .text(migration.checksum());
-        write.run(conn).map_err(|e| {
-            Error::database(
-                format!("recording migration {} as applied", migration.id()),
-                e,
-            )
+        let binds = [
+            Bind::Int(migration.id.as_i64()),
+            Bind::Text(migration.name),
+            Bind::Text(migration.checksum),
+            Bind::Int(ms),
+            Bind::Int(ms),
+            Bind::Text(migration.name),
+            Bind::Text(migration.checksum),
+        ];
+        self.write(conn, HistoryStatements::record_applied, &binds, || {
+            format!("recording migration {} as applied", migration.id)
         })
     }
 
@@ -340,25 +297,18 @@ impl HistoryTable {
     pub(crate) fn record_running(
         &self,
         conn: &mut AnyConnection,
-        migration: &MigrationDescriptor,
+        migration: Recorded<'_>,
         direction: Direction,
     ) -> Result<()> {
-        let dialect = conn.dialect();
-        let write = self
-            .upsert(dialect, migration)
-            .sql(", 'running', ")
-            .text(direction.name())
-            .sql(format!(
-                ", {}, NULL, 0, NULL, NULL) {} state = 'running', error = NULL, operation = ",
-                Self::now(dialect),
-                on_conflict(dialect)
-            ))
-            .text(direction.name());
-        write.run(conn).map_err(|e| {
-            Error::database(
-                format!("recording the start of migration {}", migration.id()),
-                e,
-            )
+        let binds = [
+            Bind::Int(migration.id.as_i64()),
+            Bind::Text(migration.name),
+            Bind::Text(migration.checksum),
+            Bind::Text(direction.name()),
+            Bind::Text(direction.name()),
+        ];
+        self.write(conn, HistoryStatements::record_running, &binds, || {
+            format!("recording the start of migration {}", migration.id)
         })
     }
 
@@ -369,16 +319,10 @@ impl HistoryTable {
         id: MigrationId,
         step: u32,
     ) -> Result<()> {
-        let write = Write::new(format!(
-            "UPDATE {} SET steps_done = ",
-            self.quoted(conn.dialect())
-        ))
-        .int(i64::from(step))
-        .sql(", resume_key = NULL WHERE id = ")
-        .int(id.as_i64());
-        write
-            .run(conn)
-            .map_err(|e| Error::database(format!("recording progress of migration {id}"), e))
+        let binds = [Bind::Int(i64::from(step)), Bind::Int(id.as_i64())];
+        self.write(conn, HistoryStatements::record_step, &binds, || {
+            format!("recording progress of migration {id}")
+        })
     }
 
     /// Records the last key a batched step finished, in the batch's own transaction.
@@ -388,32 +332,10 @@ impl HistoryTable {
         id: MigrationId,
         key: i64,
     ) -> Result<()> {
-        let write = Write::new(format!(
-            "UPDATE {} SET resume_key = ",
-            self.quoted(conn.dialect())
-        ))
-        .int(key)
-        .sql(" WHERE id = ")
-        .int(id.as_i64());
-        write
-            .run(conn)
-            .map_err(|e| Error::database(format!("recording progress of migration {id}"), e))
-    }
-
-    /// The start of an upsert of `migration`'s row: `INSERT ... VALUES (id, name, checksum`,
-    /// to be followed by the other columns in the order of [`COLUMNS`], `)`, [`on_conflict`] and
-    /// the assignments for an existing row.
-    fn upsert(&self, dialect: Dialect, migration: &MigrationDescriptor) -> Write<'static> {
-        Write::new(format!(
-            "INSERT INTO {} ({}) VALUES (",
-            self.quoted(dialect),
-            COLUMNS.join(", ")
-        ))
-        .int(migration.id().as_i64())
-        .sql(", ")
-        .text(migration.name())
-        .sql(", ")
-        .text(migration.checksum())
+        let binds = [Bind::Int(key), Bind::Int(id.as_i64())];
+        self.write(conn, HistoryStatements::record_resume_key, &binds, || {
+            format!("recording progress of migration {id}")
+        })
     }
 
     /// Records that a journaled run failed, keeping how far it got.
@@ -423,19 +345,10 @@ impl HistoryTable {
         id: MigrationId,
         error: &str,
     ) -> Result<()> {
-        let dialect = conn.dialect();
-        let sql = format!(
-            "UPDATE {} SET state = 'failed', error = {} WHERE id = {}",
-            self.quoted(dialect),
-            dialect.placeholder(1),
-            dialect.placeholder(2)
-        );
-        with_connection!(conn, c => diesel::sql_query(&sql)
-            .bind::<Text, _>(error)
-            .bind::<BigInt, _>(id.as_i64())
-            .execute(c))
-        .map_err(|e| Error::database(format!("recording the failure of migration {id}"), e))?;
-        Ok(())
+        let binds = [Bind::Text(error), Bind::Int(id.as_i64())];
+        self.write(conn, HistoryStatements::record_failed, &binds, || {
+            format!("recording the failure of migration {id}")
+        })
     }
 
     /// Notes why an unfinished run stopped without marking it failed: it stays `running`
@@ -446,19 +359,10 @@ impl HistoryTable {
         id: MigrationId,
         reason: &str,
     ) -> Result<()> {
-        let dialect = conn.dialect();
-        let sql = format!(
-            "UPDATE {} SET error = {} WHERE id = {} AND state = 'running'",
-            self.quoted(dialect),
-            dialect.placeholder(1),
-            dialect.placeholder(2)
-        );
-        with_connection!(conn, c => diesel::sql_query(&sql)
-            .bind::<Text, _>(reason)
-            .bind::<BigInt, _>(id.as_i64())
-            .execute(c))
-        .map_err(|e| Error::database(format!("recording why migration {id} stopped"), e))?;
-        Ok(())
+        let binds = [Bind::Text(reason), Bind::Int(id.as_i64())];
+        self.write(conn, HistoryStatements::record_stop_reason, &binds, || {
+            format!("recording why migration {id} stopped")
+        })
     }
 
     /// Undoes [`record_running`](Self::record_running) for a run that failed without changing
@@ -471,17 +375,12 @@ impl HistoryTable {
     ) -> Result<()> {
         match direction {
             Direction::Up => self.delete(conn, id),
-            Direction::Down => {
-                let dialect = conn.dialect();
-                let sql = format!(
-                    "UPDATE {} SET state = 'applied', operation = 'up', error = NULL WHERE id = {}",
-                    self.quoted(dialect),
-                    dialect.placeholder(1)
-                );
-                with_connection!(conn, c => diesel::sql_query(&sql).bind::<BigInt, _>(id.as_i64()).execute(c))
-                    .map_err(|e| Error::database(format!("restoring migration {id} as applied"), e))?;
-                Ok(())
-            }
+            Direction::Down => self.write(
+                conn,
+                HistoryStatements::restore_applied,
+                &[Bind::Int(id.as_i64())],
+                || format!("restoring migration {id} as applied"),
+            ),
         }
     }
 
@@ -492,92 +391,53 @@ impl HistoryTable {
         id: MigrationId,
         checksum: &str,
     ) -> Result<()> {
-        let dialect = conn.dialect();
-        let sql = format!(
-            "UPDATE {} SET checksum = {} WHERE id = {}",
-            self.quoted(dialect),
-            dialect.placeholder(1),
-            dialect.placeholder(2)
-        );
-        with_connection!(conn, c => diesel::sql_query(&sql)
-            .bind::<Text, _>(checksum)
-            .bind::<BigInt, _>(id.as_i64())
-            .execute(c))
-        .map_err(|e| Error::database(format!("updating the checksum of migration {id}"), e))?;
-        Ok(())
+        let binds = [Bind::Text(checksum), Bind::Int(id.as_i64())];
+        self.write(conn, HistoryStatements::record_checksum, &binds, || {
+            format!("updating the checksum of migration {id}")
+        })
     }
 
     /// Removes the row of a reverted migration.
     pub(crate) fn delete(&self, conn: &mut AnyConnection, id: MigrationId) -> Result<()> {
-        let dialect = conn.dialect();
-        let sql = format!(
-            "DELETE FROM {} WHERE id = {}",
-            self.quoted(dialect),
-            dialect.placeholder(1)
-        );
-        with_connection!(conn, c => diesel::sql_query(&sql).bind::<BigInt, _>(id.as_i64()).execute(c))
-            .map_err(|e| Error::database(format!("removing migration {id} from the history"), e))?;
-        Ok(())
+        self.write(
+            conn,
+            HistoryStatements::delete,
+            &[Bind::Int(id.as_i64())],
+            || format!("removing migration {id} from the history"),
+        )
     }
 }
 
-/// What an upsert says between its values and the assignments for an existing row.
-fn on_conflict(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Mysql => "ON DUPLICATE KEY UPDATE",
-        Dialect::Postgres | Dialect::Sqlite => "ON CONFLICT (id) DO UPDATE SET",
-    }
-}
-
-/// A write to the history table that Diesel keeps prepared on the connection.
+/// A statement on the history table that Diesel keeps prepared on the connection: every read
+/// and write of the history goes through it.
 ///
 /// The runner writes the history for every migration and every batch. `sql_query` statements
 /// are prepared anew each time (parsed and planned by the server, and on MySQL one more round
 /// trip); Diesel caches a statement by its text instead when the query does not opt out of
-/// caching, which this type does not. Its text is fixed per table, its values are binds.
+/// caching, which this type does not. Its text is a [`Template`], fixed per table and dialect;
+/// its values are binds.
 struct Write<'a> {
-    /// The SQL around the binds: `pieces[i]` comes before `binds[i]`, and one more piece ends it.
-    pieces: Vec<String>,
+    pieces: &'a [String],
     binds: Vec<Bind<'a>>,
 }
 
+#[derive(Clone, Copy)]
 enum Bind<'a> {
     Int(i64),
     Text(&'a str),
 }
 
 impl<'a> Write<'a> {
-    fn new(sql: impl Into<String>) -> Write<'a> {
+    fn new(template: &'a Template) -> Write<'a> {
         Write {
-            pieces: vec![sql.into()],
+            pieces: template.pieces(),
             binds: Vec::new(),
         }
     }
 
-    /// Appends SQL text.
-    fn sql(mut self, sql: impl AsRef<str>) -> Write<'a> {
-        if let Some(last) = self.pieces.last_mut() {
-            last.push_str(sql.as_ref());
-        }
-        self
-    }
-
     fn bind(mut self, bind: Bind<'a>) -> Write<'a> {
         self.binds.push(bind);
-        self.pieces.push(String::new());
         self
-    }
-
-    fn int(self, value: i64) -> Write<'a> {
-        self.bind(Bind::Int(value))
-    }
-
-    fn text(self, value: &'a str) -> Write<'a> {
-        self.bind(Bind::Text(value))
-    }
-
-    fn run(self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
-        with_connection!(conn, c => self.execute(c)).map(|_| ())
     }
 }
 
@@ -593,6 +453,8 @@ where
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> diesel::QueryResult<()> {
+        // A template with one parameter fewer than binds (or more) is a bug in this module.
+        debug_assert_eq!(self.pieces.len(), self.binds.len() + 1);
         for (i, piece) in self.pieces.iter().enumerate() {
             out.push_sql(piece);
             match self.binds.get(i) {

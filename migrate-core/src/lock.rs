@@ -6,12 +6,12 @@
 //! process dies. Each says who holds it when a runner gives up waiting.
 
 use crate::connection::{AnyConnection, with_connection};
-use crate::history::HistoryTable;
-use crate::runner::Observer;
-use crate::{Dialect, Error, Result};
+use crate::error::{Error, Result};
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use migrate_sql::Checksum;
+use migrate_sql::Dialect;
+use migrate_sql::runtime::lock as sql;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::time::{Duration, Instant};
@@ -47,29 +47,26 @@ struct Holder {
 }
 
 impl RunLock {
-    /// Takes the lock of the database behind `conn`, waiting at most `timeout`.
+    /// Takes the lock called `name` (the history table's name: runners with different
+    /// history tables do not block each other) of the database behind `conn`, waiting at most
+    /// `timeout`; `on_wait` is told once who holds it, when that can be found out.
     pub(crate) fn acquire(
         conn: &mut AnyConnection,
-        history: &HistoryTable,
+        name: &str,
         timeout: Duration,
-        observer: &mut dyn Observer,
+        on_wait: &mut dyn FnMut(&str),
     ) -> Result<RunLock> {
         match conn.dialect() {
-            Dialect::Postgres => acquire_advisory(conn, history, timeout, observer),
-            Dialect::Mysql => acquire_named(conn, history, timeout, observer),
-            Dialect::Sqlite => acquire_file(conn, history, timeout, observer),
+            Dialect::Postgres => acquire_advisory(conn, name, timeout, on_wait),
+            Dialect::Mysql => acquire_named(conn, name, timeout, on_wait),
+            Dialect::Sqlite => acquire_file(conn, timeout, on_wait),
         }
     }
 
     /// Whether another session holds the lock of the database behind `conn` right now (a
     /// runner is at work), found by trying to take it without waiting.
-    pub(crate) fn is_held_elsewhere(
-        conn: &mut AnyConnection,
-        history: &HistoryTable,
-    ) -> Result<bool> {
-        struct Silent;
-        impl Observer for Silent {}
-        match RunLock::acquire(conn, history, Duration::ZERO, &mut Silent) {
+    pub(crate) fn is_held_elsewhere(conn: &mut AnyConnection, name: &str) -> Result<bool> {
+        match RunLock::acquire(conn, name, Duration::ZERO, &mut |_| {}) {
             Ok(lock) => lock.release(conn).map(|()| false),
             Err(Error::LockTimeout { .. }) => Ok(true),
             Err(other) => Err(other),
@@ -79,15 +76,17 @@ impl RunLock {
     /// Releases the lock.
     pub(crate) fn release(self, conn: &mut AnyConnection) -> Result<()> {
         let released = match &self {
-            RunLock::Advisory { key } => with_connection!(conn, c => diesel::sql_query(
-                "SELECT CAST(pg_advisory_unlock($1, $2) AS INTEGER) AS ok")
+            RunLock::Advisory { key } => {
+                with_connection!(conn, c => diesel::sql_query(sql::POSTGRES_RELEASE)
                 .bind::<Integer, _>(key.0)
                 .bind::<Integer, _>(key.1)
-                .get_result::<Flag>(c)),
-            RunLock::Named { name } => with_connection!(conn, c => diesel::sql_query(
-                "SELECT RELEASE_LOCK(?) AS ok")
+                .get_result::<Flag>(c))
+            }
+            RunLock::Named { name } => {
+                with_connection!(conn, c => diesel::sql_query(sql::MYSQL_RELEASE)
                 .bind::<Text, _>(name)
-                .get_result::<Flag>(c)),
+                .get_result::<Flag>(c))
+            }
             // Dropping the file releases the OS lock.
             RunLock::File { .. } | RunLock::Unshared => return Ok(()),
         };
@@ -103,26 +102,24 @@ fn lock_timeout(holder: String, waited: Duration) -> Error {
     }
 }
 
-/// The advisory lock key: a fixed class and the checksum of the history table's name, so runners
-/// with different history tables in one database do not block each other.
-fn advisory_key(history: &HistoryTable) -> (i32, i32) {
+/// The advisory lock key: a fixed class and the checksum of the lock's name.
+fn advisory_key(name: &str) -> (i32, i32) {
     const CLASS: i32 = 0x6d69_6772; // "migr"
-    let hash = Checksum::of(history.name().as_bytes()).0;
+    let hash = Checksum::of(name.as_bytes()).0;
     (CLASS, (hash & 0x7fff_ffff) as i32)
 }
 
 fn acquire_advisory(
     conn: &mut AnyConnection,
-    history: &HistoryTable,
+    name: &str,
     timeout: Duration,
-    observer: &mut dyn Observer,
+    on_wait: &mut dyn FnMut(&str),
 ) -> Result<RunLock> {
-    let key = advisory_key(history);
+    let key = advisory_key(name);
     let started = Instant::now();
     let mut announced = false;
     loop {
-        let got = with_connection!(&mut *conn, c => diesel::sql_query(
-            "SELECT CAST(pg_try_advisory_lock($1, $2) AS INTEGER) AS ok")
+        let got = with_connection!(&mut *conn, c => diesel::sql_query(sql::POSTGRES_TRY)
             .bind::<Integer, _>(key.0)
             .bind::<Integer, _>(key.1)
             .get_result::<Flag>(c))
@@ -137,7 +134,7 @@ fn acquire_advisory(
             return Err(lock_timeout(describe(holder), started.elapsed()));
         }
         if let (false, Some(holder)) = (announced, &holder) {
-            observer.waiting_for_lock(holder);
+            on_wait(holder);
             announced = true;
         }
         std::thread::sleep(POLL);
@@ -145,12 +142,7 @@ fn acquire_advisory(
 }
 
 fn advisory_holder(conn: &mut AnyConnection, key: (i32, i32)) -> Option<String> {
-    let sql = "SELECT 'backend pid ' || a.pid || ' (' || COALESCE(NULLIF(a.application_name, ''), 'no application name') \
-               || ', ' || COALESCE(host(a.client_addr), 'local socket') || ', connected since ' \
-               || to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS') || ')' AS holder \
-               FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-               WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 LIMIT 1";
-    let holder = with_connection!(conn, c => diesel::sql_query(sql)
+    let holder = with_connection!(conn, c => diesel::sql_query(sql::POSTGRES_HOLDER)
         .bind::<BigInt, _>(i64::from(key.0))
         .bind::<BigInt, _>(i64::from(key.1))
         .get_result::<Holder>(c));
@@ -163,9 +155,9 @@ fn describe(holder: Option<String>) -> String {
 
 fn acquire_named(
     conn: &mut AnyConnection,
-    history: &HistoryTable,
+    lock_name: &str,
     timeout: Duration,
-    observer: &mut dyn Observer,
+    on_wait: &mut dyn FnMut(&str),
 ) -> Result<RunLock> {
     #[derive(QueryableByName)]
     struct Name {
@@ -173,9 +165,8 @@ fn acquire_named(
         name: String,
     }
     // Named locks are server-wide: qualify by database. MySQL caps names at 64 characters.
-    let name: Name = with_connection!(&mut *conn, c => diesel::sql_query(
-        "SELECT LEFT(CONCAT('migrate:', COALESCE(DATABASE(), ''), ':', ?), 64) AS name")
-        .bind::<Text, _>(history.name())
+    let name: Name = with_connection!(&mut *conn, c => diesel::sql_query(sql::MYSQL_NAME)
+        .bind::<Text, _>(lock_name)
         .get_result(c))
     .map_err(|e| Error::database("naming the migration lock", e))?;
     let name = name.name;
@@ -194,7 +185,7 @@ fn acquire_named(
         std::thread::sleep(POLL);
     }
     if let Some(holder) = &holder {
-        observer.waiting_for_lock(holder);
+        on_wait(holder);
     }
     let wait = timeout.saturating_sub(started.elapsed());
     if try_named(conn, &name, wait)? {
@@ -205,7 +196,7 @@ fn acquire_named(
 }
 
 fn try_named(conn: &mut AnyConnection, name: &str, wait: Duration) -> Result<bool> {
-    let got = with_connection!(conn, c => diesel::sql_query("SELECT GET_LOCK(?, ?) AS ok")
+    let got = with_connection!(conn, c => diesel::sql_query(sql::MYSQL_TRY)
         .bind::<Text, _>(name)
         .bind::<Integer, _>(i32::try_from(wait.as_secs()).unwrap_or(i32::MAX))
         .get_result::<Flag>(c))
@@ -214,11 +205,7 @@ fn try_named(conn: &mut AnyConnection, name: &str, wait: Duration) -> Result<boo
 }
 
 fn named_holder(conn: &mut AnyConnection, name: &str) -> Option<String> {
-    // PROCESSLIST has no connection start time (its TIME is the age of the current state), so
-    // the holder is named by connection id, user and client address only.
-    let sql = "SELECT CONCAT('connection ', p.ID, ' (', p.USER, '@', p.HOST, ')') AS holder \
-               FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)";
-    let holder = with_connection!(conn, c => diesel::sql_query(sql)
+    let holder = with_connection!(conn, c => diesel::sql_query(sql::MYSQL_HOLDER)
         .bind::<Text, _>(name)
         .get_result::<Holder>(c));
     holder.ok().and_then(|h| h.holder)
@@ -226,9 +213,8 @@ fn named_holder(conn: &mut AnyConnection, name: &str) -> Option<String> {
 
 fn acquire_file(
     conn: &mut AnyConnection,
-    _history: &HistoryTable,
     timeout: Duration,
-    observer: &mut dyn Observer,
+    on_wait: &mut dyn FnMut(&str),
 ) -> Result<RunLock> {
     let Some(path) = database_file(conn) else {
         return Ok(RunLock::Unshared);
@@ -264,7 +250,7 @@ fn acquire_file(
                     return Err(lock_timeout(describe(holder), started.elapsed()));
                 }
                 if let (false, Some(holder)) = (announced, &holder) {
-                    observer.waiting_for_lock(holder);
+                    on_wait(holder);
                     announced = true;
                 }
                 std::thread::sleep(POLL);
@@ -294,8 +280,7 @@ fn database_file(conn: &mut AnyConnection) -> Option<String> {
         #[diesel(sql_type = Text)]
         file: String,
     }
-    let file: File = with_connection!(conn, c => diesel::sql_query(
-        "SELECT file FROM pragma_database_list WHERE name = 'main'")
+    let file: File = with_connection!(conn, c => diesel::sql_query(sql::SQLITE_DATABASE_FILE)
         .get_result(c))
     .ok()?;
     (!file.file.is_empty()).then_some(file.file)

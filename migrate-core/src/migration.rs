@@ -2,35 +2,13 @@
 
 use crate::connection::AnyConnection;
 use crate::ddl_effect::Finding;
+use crate::error::{Error, Result, shorten};
 use crate::history::HistoryTable;
-use crate::runner::Observer;
-use crate::{Dialect, Error, MigrationDescriptor, MigrationId, Result, Sql};
+use crate::report::Report;
+use crate::sql::Sql;
+use crate::vocabulary::{Direction, MigrationId};
+use migrate_sql::Dialect;
 use std::fmt;
-
-/// Whether a migration is being applied or reverted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// Applying (`up`).
-    Up,
-    /// Reverting (`down`).
-    Down,
-}
-
-impl Direction {
-    /// `up` or `down`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Direction::Up => "up",
-            Direction::Down => "down",
-        }
-    }
-}
-
-impl fmt::Display for Direction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// The handle a migration function receives: the dialect, [`execute`](Migration::execute) for SQL
 /// and [`connection`](Migration::connection) for typed Diesel queries.
@@ -41,9 +19,10 @@ impl fmt::Display for Direction {
 pub struct Migration<'c> {
     conn: Option<&'c mut AnyConnection>,
     dialect: Dialect,
-    descriptor: &'static MigrationDescriptor,
+    id: MigrationId,
+    name: &'static str,
     direction: Direction,
-    observer: &'c mut dyn Observer,
+    report: &'c mut dyn Report,
     /// `Some` in `--dry-run`: statements are collected here instead of running.
     recorded: Option<Vec<String>>,
     /// Set when steps are journaled in the history table (runs outside one transaction).
@@ -63,9 +42,9 @@ pub struct Migration<'c> {
 impl<'c> Migration<'c> {
     pub(crate) fn live(
         conn: &'c mut AnyConnection,
-        descriptor: &'static MigrationDescriptor,
+        (id, name): (MigrationId, &'static str),
         direction: Direction,
-        observer: &'c mut dyn Observer,
+        report: &'c mut dyn Report,
         run: RunMode,
     ) -> Self {
         let dialect = conn.dialect();
@@ -81,9 +60,10 @@ impl<'c> Migration<'c> {
         Migration {
             conn: Some(conn),
             dialect,
-            descriptor,
+            id,
+            name,
             direction,
-            observer,
+            report,
             recorded: None,
             journal,
             in_transaction,
@@ -98,16 +78,17 @@ impl<'c> Migration<'c> {
     pub(crate) fn dry_run(
         conn: Option<&'c mut AnyConnection>,
         dialect: Dialect,
-        descriptor: &'static MigrationDescriptor,
+        (id, name): (MigrationId, &'static str),
         direction: Direction,
-        observer: &'c mut dyn Observer,
+        report: &'c mut dyn Report,
     ) -> Self {
         Migration {
             conn,
             dialect,
-            descriptor,
+            id,
+            name,
             direction,
-            observer,
+            report,
             recorded: Some(Vec::new()),
             journal: None,
             in_transaction: false,
@@ -145,12 +126,12 @@ impl<'c> Migration<'c> {
 
     /// The migration's id.
     pub fn id(&self) -> MigrationId {
-        self.descriptor.id()
+        self.id
     }
 
     /// The migration's name.
     pub fn name(&self) -> &'static str {
-        self.descriptor.name()
+        self.name
     }
 
     /// Whether it is being applied or reverted.
@@ -192,13 +173,7 @@ impl<'c> Migration<'c> {
         let text = text.into_owned();
         let changed = self.step(
             |_| Ok(vec![text.clone()]),
-            |conn| {
-                conn.execute(&text).map_err(|e| Error::Statement {
-                    step: 0,
-                    sql: shorten(&text),
-                    message: e.to_string(),
-                })
-            },
+            |conn| conn.execute(&text).map_err(|e| Error::statement(&text, &e)),
         )?;
         self.mark_changing();
         Ok(changed)
@@ -217,10 +192,9 @@ impl<'c> Migration<'c> {
         self.steps += 1;
         let step = self.steps;
         if step <= self.resume_after {
-            self.observer.note(
-                self.descriptor,
-                &format!("step {step} was finished by an earlier attempt; skipped"),
-            );
+            self.report.note(&format!(
+                "step {step} was finished by an earlier attempt; skipped"
+            ));
             return Ok(T::default());
         }
         if let Some(recorded) = &mut self.recorded {
@@ -230,7 +204,7 @@ impl<'c> Migration<'c> {
         let Some(conn) = self.conn.as_deref_mut() else {
             return Err(Error::DryRunUnsupported);
         };
-        let id = self.descriptor.id();
+        let id = self.id;
         let numbered = |error: Error| match error {
             Error::Statement { sql, message, .. } => Error::Statement { step, sql, message },
             Error::Diesel(e) => Error::Statement {
@@ -281,7 +255,7 @@ impl<'c> Migration<'c> {
         let [sql] = statements.as_slice() else {
             return Err(error);
         };
-        let id = self.descriptor.id();
+        let id = self.id;
         let message = match &error {
             Error::Statement { message, .. } => message.clone(),
             other => other.to_string(),
@@ -296,12 +270,9 @@ impl<'c> Migration<'c> {
         match crate::ddl_effect::inspect(conn, sql) {
             Ok(Finding::Present(found)) => {
                 history.record_step(conn, id, step)?;
-                self.observer.note(
-                    self.descriptor,
-                    &format!(
-                        "step {step} had already taken effect ({found}): the server finished it after the earlier attempt stopped; recorded as done"
-                    ),
-                );
+                self.report.note(&format!(
+                    "step {step} had already taken effect ({found}): the server finished it after the earlier attempt stopped; recorded as done"
+                ));
                 Ok(())
             }
             Ok(Finding::Different(found)) => Err(unrecorded(
@@ -321,59 +292,64 @@ impl<'c> Migration<'c> {
         }
     }
 
-    /// Runs a step made of many short transactions (a batched helper). `body` receives the
-    /// [`Batches`] that commits each batch together with its resume key, so a killed run resumes
-    /// after its last committed batch. Needs a migration that runs outside one transaction.
-    pub(crate) fn batched_step(
+    /// Starts a step made of many short transactions (a batched helper, see
+    /// `helpers::batching`): counts it, skips it if an earlier attempt finished it, records what
+    /// it would do in a dry run. Needs a migration that runs outside one transaction.
+    pub(crate) fn begin_batched_step(
         &mut self,
         show: impl FnOnce(Option<&mut AnyConnection>) -> Result<Vec<String>>,
-        body: impl FnOnce(&mut Batches<'_>) -> Result<()>,
-    ) -> Result<()> {
+    ) -> Result<BatchedStep> {
         if self.in_transaction {
-            return Err(Error::msg(format!(
-                "migration {} `{}` runs a batched helper inside one transaction; give it `transaction = false` so each batch commits on its own",
-                self.descriptor.id(),
-                self.descriptor.name()
-            )));
+            return Err(Error::BatchedInTransaction {
+                id: self.id,
+                name: self.name,
+            });
         }
         self.steps += 1;
         let step = self.steps;
         if step <= self.resume_after {
-            self.observer.note(
-                self.descriptor,
-                &format!("step {step} was finished by an earlier attempt; skipped"),
-            );
-            return Ok(());
+            self.report.note(&format!(
+                "step {step} was finished by an earlier attempt; skipped"
+            ));
+            return Ok(BatchedStep::Done);
         }
         if let Some(recorded) = &mut self.recorded {
             recorded.extend(show(self.conn.as_deref_mut())?);
-            return Ok(());
+            return Ok(BatchedStep::Done);
         }
-        let resume_key = if step == self.resume_after + 1 {
-            self.resume_key
-        } else {
-            None
-        };
-        let Some(conn) = self.conn.as_deref_mut() else {
-            return Err(Error::DryRunUnsupported);
-        };
-        let mut batches = Batches {
+        // Only the step an earlier attempt was in resumes from its key.
+        let resume_key = (step == self.resume_after + 1)
+            .then_some(self.resume_key)
+            .flatten();
+        Ok(BatchedStep::Run { step, resume_key })
+    }
+
+    /// What a batched step works with: the connection, the journal, and where reports go.
+    pub(crate) fn batch_parts(&mut self) -> Result<BatchParts<'_>> {
+        let conn = self.conn.as_deref_mut().ok_or(Error::DryRunUnsupported)?;
+        Ok(BatchParts {
             conn,
             journal: self.journal.as_ref(),
-            id: self.descriptor.id(),
-            descriptor: self.descriptor,
-            observer: &mut *self.observer,
-            resume_key,
-            committed: 0,
-        };
-        let outcome = body(&mut batches);
-        if batches.committed > 0 {
+            id: self.id,
+            report: &mut *self.report,
+        })
+    }
+
+    /// Ends a batched step: it changed the database if it committed a batch; when it succeeded,
+    /// it is recorded as finished.
+    pub(crate) fn finish_batched_step(
+        &mut self,
+        step: u32,
+        committed_any: bool,
+        outcome: Result<()>,
+    ) -> Result<()> {
+        if committed_any {
             self.changed = true;
         }
         outcome?;
         if let Some(history) = &self.journal {
             let conn = self.conn.as_deref_mut().ok_or(Error::DryRunUnsupported)?;
-            history.record_step(conn, self.descriptor.id(), step)?;
+            history.record_step(conn, self.id, step)?;
         }
         Ok(())
     }
@@ -392,82 +368,24 @@ impl<'c> Migration<'c> {
 
     /// Adds a line to the command's output under this migration (counts, spot checks).
     pub fn note(&mut self, text: impl fmt::Display) {
-        self.observer.note(self.descriptor, &text.to_string());
+        self.report.note(&text.to_string());
     }
 }
 
-/// What one committed batch did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct BatchDone {
-    /// The key of its last row.
-    pub(crate) last_key: i64,
-    /// The rows it changed.
-    pub(crate) rows: u64,
+/// Whether a batched step runs, as [`Migration::begin_batched_step`] decides.
+pub(crate) enum BatchedStep {
+    /// Skipped (an earlier attempt finished it) or shown (a dry run): nothing to do.
+    Done,
+    /// To run, as step `step`, after `resume_key` if an earlier attempt committed batches.
+    Run { step: u32, resume_key: Option<i64> },
 }
 
-/// What a batched step works with: the connection, where to resume, and a way to commit each
-/// batch with its progress.
-pub(crate) struct Batches<'a> {
-    conn: &'a mut AnyConnection,
-    journal: Option<&'a HistoryTable>,
-    id: MigrationId,
-    descriptor: &'static MigrationDescriptor,
-    observer: &'a mut dyn Observer,
-    resume_key: Option<i64>,
-    committed: u64,
-}
-
-impl Batches<'_> {
-    /// The key after which an interrupted earlier attempt stopped.
-    pub(crate) fn resume_key(&self) -> Option<i64> {
-        self.resume_key
-    }
-
-    /// The connection, for reads outside a batch.
-    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
-        self.conn
-    }
-
-    /// Runs one batch in its own transaction. `batch` returns where it ended (or `None` when no
-    /// row was left); that key is recorded in the same transaction, so after a crash the step
-    /// resumes right after the last committed batch, never redoing or skipping one. Stops cleanly
-    /// between batches when the process was asked to (SIGINT/SIGTERM).
-    pub(crate) fn commit(
-        &mut self,
-        batch: impl FnOnce(&mut AnyConnection) -> Result<Option<BatchDone>>,
-    ) -> Result<Option<BatchDone>> {
-        let journal = self.journal;
-        let id = self.id;
-        let done = self.conn.in_transaction(|conn| {
-            let done = batch(conn)?;
-            if let (Some(history), Some(done)) = (journal, &done) {
-                history.record_resume_key(conn, id, done.last_key)?;
-            }
-            Ok(done)
-        })?;
-        if done.is_some() {
-            self.committed += 1;
-        }
-        if let Some(done) = &done
-            && crate::interrupt::requested()
-        {
-            return Err(Error::Interrupted {
-                id,
-                last_key: Some(done.last_key),
-            });
-        }
-        Ok(done)
-    }
-
-    /// Reports progress to the observer.
-    pub(crate) fn progress(&mut self, progress: &crate::runner::Progress) {
-        self.observer.progress(self.descriptor, progress);
-    }
-
-    /// Adds a line to the output.
-    pub(crate) fn note(&mut self, text: &str) {
-        self.observer.note(self.descriptor, text);
-    }
+/// The parts of a [`Migration`] a batched step works with.
+pub(crate) struct BatchParts<'a> {
+    pub(crate) conn: &'a mut AnyConnection,
+    pub(crate) journal: Option<&'a HistoryTable>,
+    pub(crate) id: MigrationId,
+    pub(crate) report: &'a mut dyn Report,
 }
 
 /// How the runner runs a migration.
@@ -496,18 +414,4 @@ fn is_dml(sql: &str) -> bool {
         first.as_str(),
         "UPDATE" | "INSERT" | "DELETE" | "REPLACE" | "SELECT" | "WITH"
     )
-}
-
-/// Long statements are cut in messages; the full text is in `--dry-run`.
-pub(crate) fn shorten(sql: &str) -> String {
-    const MAX: usize = 300;
-    let sql = sql.trim();
-    if sql.len() <= MAX {
-        return sql.to_owned();
-    }
-    let mut end = MAX;
-    while !sql.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{} ...", &sql[..end])
 }

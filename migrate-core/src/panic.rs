@@ -4,10 +4,10 @@
 //! panic becomes an [`Error`], so the transaction rolls back and the history is updated as for any
 //! other failure.
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// Runs `f`, turning a panic into `Error::Message("the migration panicked: ...")`.
+/// Runs `f`, turning a panic into [`Error::Panicked`].
 pub(crate) fn catch<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         let message = payload
@@ -15,6 +15,6 @@ pub(crate) fn catch<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a non-string panic payload".to_owned());
-        Err(Error::Message(format!("the migration panicked: {message}")))
+        Err(Error::Panicked(message))
     })
 }

@@ -8,7 +8,9 @@
 //! cannot be built without a `&'static MigrationSet`, which lives in the migrations' own crate, the
 //! binary always references that crate and its registrations are linked in.
 
-use crate::{Error, MigrationDescriptor, MigrationId, Result};
+use crate::descriptor::MigrationDescriptor;
+use crate::error::{Error, Result};
+use crate::vocabulary::MigrationId;
 
 /// The migrations defined under one module (and its submodules).
 ///

@@ -1,6 +1,6 @@
 //! SQL text a migration hands to [`Migration::execute`](crate::Migration::execute).
 
-use crate::Dialect;
+use migrate_sql::Dialect;
 use std::borrow::Cow;
 
 /// SQL that [`Migration::execute`](crate::Migration::execute) accepts: portable text (`&str`,

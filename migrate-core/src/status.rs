@@ -1,8 +1,9 @@
 //! The state of each migration: what the registry knows compared with what the history records.
 
+use crate::descriptor::MigrationDescriptor;
 use crate::history::{EntryState, HistoryEntry};
-use crate::migration::Direction;
-use crate::{MigrationDescriptor, MigrationId, Registry};
+use crate::registry::Registry;
+use crate::vocabulary::{Direction, MigrationId};
 use std::fmt;
 
 /// The state of one migration.

@@ -36,8 +36,9 @@ fn expression_errors(error: syn::Error) -> proc_macro2::TokenStream {
     quote::quote!({ #(#errors)* })
 }
 
+/// One `#[proc_macro]` per entry of the table of helpers.
 macro_rules! helper_entry_points {
-    ($($(#[$doc:meta])* $name:ident => $kind:ident;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident => $kind:ident($ty:ty);)*) => {$(
         $(#[$doc])*
         #[proc_macro]
         pub fn $name(input: TokenStream) -> TokenStream {
@@ -48,36 +49,7 @@ macro_rules! helper_entry_points {
     )*};
 }
 
-helper_entry_points! {
-    /// Adds a column, fills it and constrains it. See `migrate_core::add_column`.
-    add_column => AddColumn;
-    /// Drops a column. See `migrate_core::drop_column`.
-    drop_column => DropColumn;
-    /// Renames a column. See `migrate_core::rename_column`.
-    rename_column => RenameColumn;
-    /// Sets a column with one set-based UPDATE. See `migrate_core::update`.
-    update => Update;
-    /// Splits a text column losslessly. See `migrate_core::split_column`.
-    split_column => SplitColumn;
-    /// Merges text columns. See `migrate_core::merge_columns`.
-    merge_columns => MergeColumns;
-    /// Copies a value through a join. See `migrate_core::denormalize`.
-    denormalize => Denormalize;
-    /// Verifies rows, then adds a constraint. See `migrate_core::constrain`.
-    constrain => Constrain;
-    /// Removes a constraint. See `migrate_core::unconstrain`.
-    unconstrain => Unconstrain;
-    /// Sets a column in batches by key. See `migrate_core::backfill`.
-    backfill => Backfill;
-    /// Computes columns in Rust, batch by batch. See `migrate_core::transform_rows`.
-    transform_rows => TransformRows;
-    /// Counts rows and reports the count. See `migrate_core::count_rows`.
-    count_rows => CountRows;
-    /// Shows sample rows. See `migrate_core::spot_check`.
-    spot_check => SpotCheck;
-    /// Fails unless every row satisfies a condition. See `migrate_core::verify`.
-    verify => Verify;
-}
+helpers::with_helpers!(helper_entry_points);
 
 #[cfg(test)]
 mod tests {

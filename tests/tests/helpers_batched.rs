@@ -9,7 +9,7 @@ mod helpers_support;
 use diesel::sql_types::{Double, Nullable};
 use diesel::{QueryableByName, RunQueryDsl};
 use helpers_support::*;
-use migrate_core::runner::Resolution;
+use migrate_core::Resolution;
 use migrate_core::{AnyConnection, MigrationId, MigrationState, Runner};
 use migrate_tests::fixtures::helpers_batched::{backfill, poisoned, transform};
 use migrate_tests::{TestDb, test_each_dialect};

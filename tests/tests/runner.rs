@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used)] // A test fails by panicking.
 
-use migrate_core::history::HistoryTable;
-use migrate_core::runner::{DownTarget, Resolution, RunOptions};
+use migrate_core::HistoryTable;
 use migrate_core::{Dialect, Error, ErrorKind, MigrationId, MigrationState, Registry, Runner};
+use migrate_core::{DownTarget, Resolution, RunOptions};
 use migrate_tests::fixtures::{basic, duplicate, failing};
 use migrate_tests::{TestDb, test_each_dialect};
 
@@ -131,7 +131,12 @@ test_each_dialect! {
 test_each_dialect! {
     fn a_failing_migration_is_reported_with_its_statement(db: &TestDb) {
         let registry = registry(&failing::SET);
-        let err = up(db, &registry, None).unwrap_err();
+        let mut conn = db.connect();
+        let mut runner = Runner::new(&mut conn, &registry);
+        let err = runner.up(None).unwrap_err();
+        assert_eq!(runner.completed(), [MigrationId(1)], "what applied before the failure");
+        drop(runner);
+        drop(conn);
         let message = err.to_string();
         assert!(message.starts_with("migration 2 `fill_u` failed"), "{message}");
         assert!(message.contains("statement 3 failed"), "{message}");

@@ -3,8 +3,8 @@
 use super::Session;
 use crate::args::{DownArgs, DryRunArgs, ResolveArgs, SafetyArgs, UpArgs};
 use crate::output::Output;
-use migrate_core::runner::{DownTarget, DryRunScript, Resolution, dry_run_offline};
 use migrate_core::{Dialect, Direction, MigrationId, Result};
+use migrate_core::{DownTarget, DryRunScript, Resolution, dry_run_offline};
 use std::process::ExitCode;
 
 pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode> {

@@ -5,10 +5,12 @@ mod url;
 pub use url::{DatabaseUrl, redact_credentials};
 
 use crate::error::ConnectFailure;
-use crate::{Dialect, Error, Result};
+use crate::error::{Error, Result};
 use diesel::connection::{Connection, SimpleConnection, TransactionManager};
 use diesel::result::QueryResult;
 use diesel::{QueryableByName, RunQueryDsl};
+use migrate_sql::Dialect;
+use migrate_sql::runtime::session;
 
 /// A Diesel connection to one of the supported databases, chosen by the URL's scheme.
 ///
@@ -122,9 +124,9 @@ impl AnyConnection {
             // Literals the framework writes rely on backslash being an ordinary character.
             // The application name tells a waiting runner who holds the migration lock.
             #[cfg(feature = "postgres")]
-            AnyConnection::Postgres(c) => c.batch_execute(&format!(
-                "SET standard_conforming_strings = on; SET client_min_messages = warning; SET application_name = {}",
-                migrate_sql::quote_str(Dialect::Postgres, &process_description()).unwrap_or_default()
+            AnyConnection::Postgres(c) => c.batch_execute(&session::postgres_setup(
+                &migrate_sql::quote_str(Dialect::Postgres, &process_description())
+                    .unwrap_or_default(),
             )),
             #[cfg(feature = "mysql")]
             AnyConnection::Mysql(c) => {
@@ -135,24 +137,11 @@ impl AnyConnection {
                     #[diesel(sql_type = diesel::sql_types::Text)]
                     mode: String,
                 }
-                let mode: Mode = diesel::sql_query("SELECT @@SESSION.sql_mode AS mode").get_result(c)?;
-                let mut modes: Vec<&str> = mode
-                    .mode
-                    .split(',')
-                    .filter(|m| !m.is_empty() && *m != "NO_BACKSLASH_ESCAPES")
-                    .collect();
-                if !modes.contains(&"STRICT_TRANS_TABLES") && !modes.contains(&"STRICT_ALL_TABLES") {
-                    modes.push("STRICT_TRANS_TABLES");
-                }
-                c.batch_execute(&format!(
-                    "SET SESSION sql_mode = '{}'; SET NAMES utf8mb4",
-                    modes.join(",")
-                ))
+                let mode: Mode = diesel::sql_query(session::MYSQL_SQL_MODE).get_result(c)?;
+                c.batch_execute(&session::mysql_setup(&mode.mode))
             }
             #[cfg(feature = "sqlite")]
-            AnyConnection::Sqlite(c) => {
-                c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000")
-            }
+            AnyConnection::Sqlite(c) => c.batch_execute(session::SQLITE_SETUP),
         }
     }
 

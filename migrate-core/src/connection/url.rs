@@ -1,6 +1,7 @@
 //! Database URLs: which database to connect to, and how to print that without the password.
 
-use crate::{Dialect, Error, Result};
+use crate::error::{Error, Result};
+use migrate_sql::Dialect;
 use std::fmt;
 use std::str::FromStr;
 
@@ -192,7 +193,7 @@ fn redact_url(raw: &str, password: Option<&str>) -> String {
 /// or `?` in it is hidden too (at worst, part of the host is hidden with it).
 ///
 /// ```
-/// use migrate_core::connection::redact_credentials;
+/// use migrate_core::redact_credentials;
 /// assert_eq!(
 ///     redact_credentials("invalid URL `postgres://app:Pa#ss/w@db/shop`"),
 ///     "invalid URL `postgres://app:***@db/shop`"

@@ -1,8 +1,10 @@
 //! `backfill!`: set a column on every row of a large table, in short batches by key.
 
+use super::batching::BatchDone;
 use super::batching::{Batching, drive};
-use crate::migration::BatchDone;
-use crate::{Dialect, Error, Migration, Result};
+use crate::error::{Error, Result};
+use crate::migration::Migration;
+use migrate_sql::Dialect;
 use migrate_sql::helpers::batch;
 
 /// One backfill, in one dialect's SQL (the macro renders the value and condition at compile
@@ -40,7 +42,8 @@ pub fn run(
         Some(0),
         1000,
     );
-    m.batched_step(
+    super::batching::batched_step(
+        m,
         |_| {
             Ok(vec![format!(
                 "-- in batches by {key}, each one transaction, like:\n{shown}",
@@ -89,9 +92,5 @@ pub fn run(
 }
 
 pub(super) fn statement(sql: &str, e: diesel::result::Error) -> Error {
-    Error::Statement {
-        step: 0,
-        sql: crate::migration::shorten(sql),
-        message: e.to_string(),
-    }
+    Error::statement(sql, &e)
 }

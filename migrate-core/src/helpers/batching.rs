@@ -1,9 +1,112 @@
-//! The loop shared by the batched helpers: adaptive batch size, pauses, progress, summary.
+//! What the batched helpers share: a step made of many short transactions ([`batched_step`],
+//! [`Batches`]), and the loop that drives them ([`drive`]: adaptive batch size, pauses,
+//! progress, summary).
 
-use crate::migration::{BatchDone, Batches};
-use crate::runner::Progress;
-use crate::{AnyConnection, Result};
+use crate::connection::AnyConnection;
+use crate::error::{Error, Result};
+use crate::history::HistoryTable;
+use crate::migration::{BatchedStep, Migration};
+use crate::report::{Progress, Report};
+use crate::vocabulary::MigrationId;
 use std::time::{Duration, Instant};
+
+/// Runs a step of `m` made of many short transactions. `body` receives the [`Batches`] that
+/// commits each batch together with its resume key, so a killed run resumes after its last
+/// committed batch. Needs a migration that runs outside one transaction.
+pub(crate) fn batched_step(
+    m: &mut Migration<'_>,
+    show: impl FnOnce(Option<&mut AnyConnection>) -> Result<Vec<String>>,
+    body: impl FnOnce(&mut Batches<'_>) -> Result<()>,
+) -> Result<()> {
+    let BatchedStep::Run { step, resume_key } = m.begin_batched_step(show)? else {
+        return Ok(());
+    };
+    let parts = m.batch_parts()?;
+    let mut batches = Batches {
+        conn: parts.conn,
+        journal: parts.journal,
+        id: parts.id,
+        report: parts.report,
+        resume_key,
+        committed: 0,
+    };
+    let outcome = body(&mut batches);
+    let committed_any = batches.committed > 0;
+    m.finish_batched_step(step, committed_any, outcome)
+}
+
+/// What one committed batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BatchDone {
+    /// The key of its last row.
+    pub(crate) last_key: i64,
+    /// The rows it changed.
+    pub(crate) rows: u64,
+}
+
+/// What a batched step works with: the connection, where to resume, and a way to commit each
+/// batch with its progress.
+pub(crate) struct Batches<'a> {
+    conn: &'a mut AnyConnection,
+    journal: Option<&'a HistoryTable>,
+    id: MigrationId,
+    report: &'a mut dyn Report,
+    resume_key: Option<i64>,
+    committed: u64,
+}
+
+impl Batches<'_> {
+    /// The key after which an interrupted earlier attempt stopped.
+    pub(crate) fn resume_key(&self) -> Option<i64> {
+        self.resume_key
+    }
+
+    /// The connection, for reads outside a batch.
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        self.conn
+    }
+
+    /// Runs one batch in its own transaction. `batch` returns where it ended (or `None` when no
+    /// row was left); that key is recorded in the same transaction, so after a crash the step
+    /// resumes right after the last committed batch, never redoing or skipping one. Stops cleanly
+    /// between batches when the process was asked to (SIGINT/SIGTERM).
+    pub(crate) fn commit(
+        &mut self,
+        batch: impl FnOnce(&mut AnyConnection) -> Result<Option<BatchDone>>,
+    ) -> Result<Option<BatchDone>> {
+        let journal = self.journal;
+        let id = self.id;
+        let done = self.conn.in_transaction(|conn| {
+            let done = batch(conn)?;
+            if let (Some(history), Some(done)) = (journal, &done) {
+                history.record_resume_key(conn, id, done.last_key)?;
+            }
+            Ok(done)
+        })?;
+        if done.is_some() {
+            self.committed += 1;
+        }
+        if let Some(done) = &done
+            && crate::interrupt::requested()
+        {
+            return Err(Error::Interrupted {
+                id,
+                last_key: Some(done.last_key),
+            });
+        }
+        Ok(done)
+    }
+
+    /// Reports progress.
+    pub(crate) fn progress(&mut self, progress: &Progress) {
+        self.report.progress(progress);
+    }
+
+    /// Adds a line to the output.
+    pub(crate) fn note(&mut self, text: &str) {
+        self.report.note(text);
+    }
+}
 
 /// How a batched helper sizes and paces its batches.
 ///

@@ -14,7 +14,9 @@ mod value;
 pub use batching::Batching;
 pub use value::SqlValue;
 
-use crate::{Dialect, Error, Migration, Result};
+use crate::error::{Error, Result};
+use crate::migration::Migration;
+use migrate_sql::Dialect;
 use migrate_sql::Step;
 
 /// Runs the steps a helper macro generated for the migration's dialect.
@@ -28,13 +30,7 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
             Step::Execute { sql, report } => {
                 let changed = m.step(
                     |_| Ok(vec![sql.clone()]),
-                    |conn| {
-                        conn.execute(&sql).map_err(|e| Error::Statement {
-                            step: 0,
-                            sql: crate::migration::shorten(&sql),
-                            message: e.to_string(),
-                        })
-                    },
+                    |conn| conn.execute(&sql).map_err(|e| Error::statement(&sql, &e)),
                 )?;
                 m.mark_changing();
                 if let (Some(report), false) = (report, dry_run) {
@@ -58,11 +54,8 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                 let rows: Vec<String> = m.step(
                     |_| Ok(vec![shown]),
                     |conn| {
-                        conn.query_text(&sql).map_err(|e| Error::Statement {
-                            step: 0,
-                            sql: crate::migration::shorten(&sql),
-                            message: e.to_string(),
-                        })
+                        conn.query_text(&sql)
+                            .map_err(|e| Error::statement(&sql, &e))
                     },
                 )?;
                 if !dry_run {
@@ -81,11 +74,8 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                     },
                     |conn| {
                         for statement in alter::plan(conn, &table, &change)? {
-                            conn.execute(&statement).map_err(|e| Error::Statement {
-                                step: 0,
-                                sql: crate::migration::shorten(&statement),
-                                message: e.to_string(),
-                            })?;
+                            conn.execute(&statement)
+                                .map_err(|e| Error::statement(&statement, &e))?;
                         }
                         Ok(())
                     },
@@ -127,29 +117,21 @@ pub(crate) fn fill_count(template: &str, count: i64) -> String {
 }
 
 /// Counts with a query returning one integer column `n`.
-pub(crate) fn count(conn: &mut crate::AnyConnection, sql: &str) -> Result<i64> {
+pub(crate) fn count(conn: &mut crate::connection::AnyConnection, sql: &str) -> Result<i64> {
     conn.query_i64(sql)
-        .map_err(|e| Error::Statement {
-            step: 0,
-            sql: crate::migration::shorten(sql),
-            message: e.to_string(),
-        })
+        .map_err(|e| Error::statement(sql, &e))
         .map(|rows| rows.first().copied().unwrap_or(0))
 }
 
 /// Fails with the count and sample keys of the rows violating `check`.
-fn verify(conn: &mut crate::AnyConnection, check: &migrate_sql::Check) -> Result<()> {
+fn verify(conn: &mut crate::connection::AnyConnection, check: &migrate_sql::Check) -> Result<()> {
     let violations = count(conn, &check.count_sql)?;
     if violations == 0 {
         return Ok(());
     }
     let samples = conn
         .query_i64(&check.sample_sql)
-        .map_err(|e| Error::Statement {
-            step: 0,
-            sql: crate::migration::shorten(&check.sample_sql),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| Error::statement(&check.sample_sql, &e))?;
     let ids = samples
         .iter()
         .map(i64::to_string)

@@ -5,11 +5,13 @@
 //! the batch's values — not one UPDATE per row, which costs a round trip per row.
 
 use super::backfill::statement;
+use super::batching::BatchDone;
 use super::batching::{Batching, drive};
 use crate::connection::AnyConnection;
-use crate::migration::BatchDone;
-use crate::{ColumnType, Dialect, Migration, Result};
+use crate::error::Result;
+use crate::migration::Migration;
 use migrate_sql::helpers::batch;
+use migrate_sql::{ColumnType, Dialect};
 
 /// Rows a transform can read: the struct `transform_rows!` generates implements Diesel's
 /// `QueryableByName` for every backend this build supports.
@@ -107,7 +109,8 @@ pub fn run<R: LoadRow + 'static>(
         vec![(1, write.iter().map(|_| "<computed>".to_owned()).collect())];
     let shown_update =
         batch::bulk_update(dialect, transform.table, transform.key, &write, &example);
-    m.batched_step(
+    super::batching::batched_step(
+        m,
         |_| {
             Ok(vec![format!(
                 "-- in batches by {key}, each one transaction: read the rows, compute in Rust, write back with one statement:\n{shown_select};\n{shown_update}",
@@ -115,30 +118,49 @@ pub fn run<R: LoadRow + 'static>(
             )])
         },
         |batches| {
-            let total_sql = batch::count_remaining(dialect, transform.table, transform.key, batches.resume_key(), None);
+            let total_sql = batch::count_remaining(
+                dialect,
+                transform.table,
+                transform.key,
+                batches.resume_key(),
+                None,
+            );
             let mariadb = is_mariadb(batches.conn())?;
-            drive(batches, &label, &total_sql, transform.batching, |conn, after, size| {
-                let select = batch::select_batch(dialect, transform.table, transform.key, &read, after, size);
-                let rows: Vec<R> = load(conn, &select).map_err(|e| statement(&select, e))?;
-                if rows.is_empty() {
-                    return Ok(None);
-                }
-                let mut values = Vec::with_capacity(rows.len());
-                for row in rows {
-                    values.push(compute(row, dialect)?);
-                }
-                let last_key = values.iter().map(|(k, _)| *k).max().unwrap_or_default();
-                let update = if mariadb {
-                    batch::bulk_update_mariadb(transform.table, transform.key, &write, &values)
-                } else {
-                    batch::bulk_update(dialect, transform.table, transform.key, &write, &values)
-                };
-                conn.execute(&update).map_err(|e| statement(&update, e))?;
-                Ok(Some(BatchDone {
-                    last_key,
-                    rows: values.len() as u64,
-                }))
-            })
+            drive(
+                batches,
+                &label,
+                &total_sql,
+                transform.batching,
+                |conn, after, size| {
+                    let select = batch::select_batch(
+                        dialect,
+                        transform.table,
+                        transform.key,
+                        &read,
+                        after,
+                        size,
+                    );
+                    let rows: Vec<R> = load(conn, &select).map_err(|e| statement(&select, e))?;
+                    if rows.is_empty() {
+                        return Ok(None);
+                    }
+                    let mut values = Vec::with_capacity(rows.len());
+                    for row in rows {
+                        values.push(compute(row, dialect)?);
+                    }
+                    let last_key = values.iter().map(|(k, _)| *k).max().unwrap_or_default();
+                    let update = if mariadb {
+                        batch::bulk_update_mariadb(transform.table, transform.key, &write, &values)
+                    } else {
+                        batch::bulk_update(dialect, transform.table, transform.key, &write, &values)
+                    };
+                    conn.execute(&update).map_err(|e| statement(&update, e))?;
+                    Ok(Some(BatchDone {
+                        last_key,
+                        rows: values.len() as u64,
+                    }))
+                },
+            )
         },
     )
 }

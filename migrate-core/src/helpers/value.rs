@@ -3,7 +3,8 @@
 //! `transform_rows!` writes a whole batch in one statement; its values are escaped literals
 //! (numbers as written by Rust, text through [`migrate_sql::quote_str`]), never pasted text.
 
-use crate::{Dialect, Error, Result};
+use crate::error::{Error, Result};
+use migrate_sql::Dialect;
 use migrate_sql::quote_str;
 
 /// A value a row transform can write.
@@ -29,7 +30,7 @@ macro_rules! float_literal {
         impl SqlValue for $t {
             fn to_sql_literal(&self, _: Dialect) -> Result<String> {
                 if !self.is_finite() {
-                    return Err(Error::msg(format!(
+                    return Err(Error::UnstorableValue(format!(
                         "cannot store {self} in SQL: no database accepts NaN or infinity in a portable way"
                     )));
                 }
@@ -56,7 +57,8 @@ impl SqlValue for bool {
 
 impl SqlValue for str {
     fn to_sql_literal(&self, dialect: Dialect) -> Result<String> {
-        quote_str(dialect, self).map_err(|e| Error::msg(format!("cannot store this text: {e}")))
+        quote_str(dialect, self)
+            .map_err(|e| Error::UnstorableValue(format!("cannot store this text: {e}")))
     }
 }
 

@@ -1,12 +1,16 @@
 //! `--dry-run`: running migrations in recording mode, with or without a database.
 
 use super::execute::{call, function_for};
-use super::observer::{LogObserver, Observer};
 use super::plan::plan_up;
 use crate::connection::AnyConnection;
-use crate::migration::Direction;
+use crate::descriptor::MigrationDescriptor;
+use crate::error::Result;
+use crate::migration::Migration;
+use crate::observer::{LogObserver, Observer, ReportTo};
+use crate::registry::Registry;
 use crate::status;
-use crate::{Dialect, Migration, MigrationDescriptor, MigrationId, Registry, Result};
+use crate::vocabulary::{Direction, MigrationId};
+use migrate_sql::Dialect;
 
 /// The statements one migration would run, as `--dry-run` shows them.
 #[derive(Debug)]
@@ -32,7 +36,12 @@ pub(super) fn dry_run(
     let (statements, incomplete) = match function_for(migration, direction) {
         Err(e) => (Vec::new(), Some(e.to_string())),
         Ok(function) => {
-            let mut m = Migration::dry_run(conn, dialect, migration, direction, observer);
+            let mut report = ReportTo {
+                observer,
+                migration,
+            };
+            let ids = (migration.id(), migration.name());
+            let mut m = Migration::dry_run(conn, dialect, ids, direction, &mut report);
             let outcome = call(function, &mut m);
             (m.into_recorded(), outcome.err().map(|e| e.to_string()))
         }

@@ -4,9 +4,14 @@
 use super::Runner;
 use super::plan::Resume;
 use crate::connection::AnyConnection;
-use crate::history::HistoryTable;
-use crate::migration::{Direction, RunMode};
-use crate::{Dialect, Down, Error, Migration, MigrationDescriptor, MigrationFn, Result};
+use crate::descriptor::{Down, MigrationDescriptor, MigrationFn};
+use crate::error::{Error, Result};
+use crate::history::{HistoryTable, Recorded};
+use crate::migration::{Migration, RunMode};
+use crate::observer::ReportTo;
+use crate::vocabulary::Direction;
+use migrate_sql::Dialect;
+use migrate_sql::runtime::session;
 use std::time::{Duration, Instant};
 
 impl Runner<'_> {
@@ -35,7 +40,7 @@ impl Runner<'_> {
         let sqlite = dialect == Dialect::Sqlite;
         if sqlite {
             self.conn
-                .batch_execute("PRAGMA foreign_keys = OFF")
+                .batch_execute(session::SQLITE_FOREIGN_KEYS_OFF)
                 .map_err(|e| Error::database("turning off SQLite foreign keys", e))?;
         }
         let outcome = self.run_one_inner(
@@ -44,7 +49,7 @@ impl Runner<'_> {
         if sqlite {
             let restored = self
                 .conn
-                .batch_execute("PRAGMA foreign_keys = ON")
+                .batch_execute(session::SQLITE_FOREIGN_KEYS_ON)
                 .map_err(|e| Error::database("turning SQLite foreign keys back on", e));
             // The migration's own failure matters more than this one.
             outcome?;
@@ -76,14 +81,19 @@ impl Runner<'_> {
             source: Box::new(source),
         };
         if journaled {
-            history.record_running(self.conn, migration, direction)?;
+            history.record_running(self.conn, recorded(migration), direction)?;
             let run = RunMode::Journaled {
                 history: history.clone(),
                 resume_after: resume.steps_done,
                 resume_key: resume.key,
                 resuming: resume.attempted,
             };
-            let mut m = Migration::live(self.conn, migration, direction, &mut *self.observer, run);
+            let mut report = ReportTo {
+                observer: &mut *self.observer,
+                migration,
+            };
+            let ids = (migration.id(), migration.name());
+            let mut m = Migration::live(self.conn, ids, direction, &mut report, run);
             let outcome = call(function, &mut m);
             let changed = m.changed_anything();
             drop(m);
@@ -125,8 +135,13 @@ impl Runner<'_> {
             let observer = &mut *self.observer;
             self.conn
                 .in_transaction(|conn| {
+                    let mut report = ReportTo {
+                        observer,
+                        migration,
+                    };
+                    let ids = (migration.id(), migration.name());
                     let mut m =
-                        Migration::live(conn, migration, direction, observer, RunMode::Transaction);
+                        Migration::live(conn, ids, direction, &mut report, RunMode::Transaction);
                     call(function, &mut m)?;
                     drop(m);
                     foreign_keys_hold(conn)?;
@@ -166,10 +181,7 @@ fn foreign_keys_hold(conn: &mut AnyConnection) -> Result<()> {
         return Ok(());
     }
     let violations = conn
-        .query_text(
-            "SELECT \"table\" || ' row ' || rowid || ' references a missing row of ' || parent AS v \
-             FROM pragma_foreign_key_check LIMIT 6",
-        )
+        .query_text(session::SQLITE_FOREIGN_KEY_VIOLATIONS)
         .map_err(|e| Error::database("checking foreign keys", e))?;
     if violations.is_empty() {
         return Ok(());
@@ -198,8 +210,17 @@ fn finish(
     elapsed: Duration,
 ) -> Result<()> {
     match direction {
-        Direction::Up => history.record_applied(conn, migration, elapsed),
+        Direction::Up => history.record_applied(conn, recorded(migration), elapsed),
         Direction::Down => history.delete(conn, migration.id()),
+    }
+}
+
+/// What the history records of `migration`'s code.
+pub(super) fn recorded(migration: &MigrationDescriptor) -> Recorded<'_> {
+    Recorded {
+        id: migration.id(),
+        name: migration.name(),
+        checksum: migration.checksum(),
     }
 }
 

@@ -6,19 +6,20 @@
 
 mod dry_run;
 mod execute;
-mod observer;
 mod plan;
 
 pub use dry_run::{DryRunScript, dry_run_offline};
-pub use observer::{LogObserver, Observer, Progress};
 pub use plan::DownTarget;
 
-use crate::connection::AnyConnection;
+use crate::connection::{AnyConnection, DatabaseUrl};
+use crate::descriptor::MigrationDescriptor;
+use crate::error::{Error, Result};
 use crate::history::HistoryTable;
 use crate::lock::RunLock;
-use crate::migration::Direction;
+use crate::observer::{LogObserver, Observer};
+use crate::registry::Registry;
 use crate::status::{self, MigrationState, MigrationStatus};
-use crate::{DatabaseUrl, Error, MigrationDescriptor, MigrationId, Registry, Result};
+use crate::vocabulary::{Direction, MigrationId};
 use plan::{Resume, nothing_applied, plan_down, plan_up, unknown_target};
 use std::time::Duration;
 
@@ -68,6 +69,8 @@ pub struct Runner<'a> {
     options: RunOptions,
     /// Where to reconnect to record a failure when the connection was lost.
     reconnect: Option<DatabaseUrl>,
+    /// The migrations the last `up`, `down` or `redo` finished, in order.
+    completed: Vec<MigrationId>,
 }
 
 impl<'a> Runner<'a> {
@@ -80,7 +83,25 @@ impl<'a> Runner<'a> {
             observer: Box::new(LogObserver),
             options: RunOptions::default(),
             reconnect: None,
+            completed: Vec::new(),
         }
+    }
+
+    /// The migrations the last [`up`](Self::up), [`down`](Self::down) or [`redo`](Self::redo)
+    /// finished, in order, including when it then failed: after an error, these are the ones
+    /// that are applied (or reverted) and recorded.
+    ///
+    /// ```no_run
+    /// # use migrate_core::{AnyConnection, Registry, Runner};
+    /// # fn f(conn: &mut AnyConnection, registry: &Registry) {
+    /// let mut runner = Runner::new(conn, registry);
+    /// if let Err(error) = runner.up(None) {
+    ///     eprintln!("{error}; applied before it: {:?}", runner.completed());
+    /// }
+    /// # }
+    /// ```
+    pub fn completed(&self) -> &[MigrationId] {
+        &self.completed
     }
 
     /// The URL `conn` was opened with: when the connection is lost while a migration runs
@@ -117,7 +138,7 @@ impl<'a> Runner<'a> {
         if statuses
             .iter()
             .any(|s| s.state == MigrationState::Interrupted)
-            && RunLock::is_held_elsewhere(self.conn, &self.history)?
+            && RunLock::is_held_elsewhere(self.conn, self.history.name())?
         {
             for s in &mut statuses {
                 if s.state == MigrationState::Interrupted {
@@ -135,39 +156,41 @@ impl<'a> Runner<'a> {
     }
 
     /// Applies pending migrations in id order, up to and including `to`; resumes interrupted ones.
-    /// Returns the ids it applied.
+    /// Returns the ids it applied; after a failure, [`completed`](Self::completed) has them.
     pub fn up(&mut self, to: Option<MigrationId>) -> Result<Vec<MigrationId>> {
+        self.completed.clear();
         self.locked(|runner| {
             runner.history.ensure(runner.conn)?;
             let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Up)?;
             let plan = plan_up(runner.registry, &statuses, to)?;
-            let mut applied = Vec::new();
             for (migration, resume) in plan {
                 runner.run_one(migration, Direction::Up, resume)?;
-                applied.push(migration.id());
+                runner.completed.push(migration.id());
             }
-            Ok(applied)
+            Ok(runner.completed.clone())
         })
     }
 
-    /// Reverts applied migrations, newest first. Returns the ids it reverted.
+    /// Reverts applied migrations, newest first. Returns the ids it reverted; after a failure,
+    /// [`completed`](Self::completed) has them.
     pub fn down(&mut self, target: DownTarget) -> Result<Vec<MigrationId>> {
+        self.completed.clear();
         self.locked(|runner| {
             let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Down)?;
             let plan = plan_down(runner.registry, &statuses, target)?;
-            let mut reverted = Vec::new();
             for (migration, resume) in plan {
                 runner.run_one(migration, Direction::Down, resume)?;
-                reverted.push(migration.id());
+                runner.completed.push(migration.id());
             }
-            Ok(reverted)
+            Ok(runner.completed.clone())
         })
     }
 
     /// Reverts the newest applied migration and applies it again. Returns its id.
     pub fn redo(&mut self) -> Result<MigrationId> {
+        self.completed.clear();
         self.locked(|runner| {
             let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Down)?;
@@ -177,6 +200,7 @@ impl<'a> Runner<'a> {
             };
             runner.run_one(migration, Direction::Down, resume)?;
             runner.run_one(migration, Direction::Up, Resume::default())?;
+            runner.completed.push(migration.id());
             Ok(migration.id())
         })
     }
@@ -214,11 +238,11 @@ impl<'a> Runner<'a> {
                     runner.run_one(migration, entry.operation, Resume::from_entry(Some(entry)))
                 }
                 Resolution::MarkApplied => match status.descriptor {
-                    Some(migration) => {
-                        runner
-                            .history
-                            .record_applied(runner.conn, migration, Duration::ZERO)
-                    }
+                    Some(migration) => runner.history.record_applied(
+                        runner.conn,
+                        execute::recorded(migration),
+                        Duration::ZERO,
+                    ),
                     None => Err(not_applicable(
                         "it is not in this binary, so it cannot be marked applied",
                     )),
@@ -279,11 +303,12 @@ impl<'a> Runner<'a> {
     /// Runs `f` holding the migration lock, releasing it whatever `f` returns.
     fn locked<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.history.check_name(self.conn.dialect())?;
+        let observer = &mut *self.observer;
         let lock = RunLock::acquire(
             self.conn,
-            &self.history,
+            self.history.name(),
             self.options.lock_timeout,
-            &mut *self.observer,
+            &mut |holder| observer.waiting_for_lock(holder),
         )?;
         let result = f(self);
         let released = lock.release(self.conn);

@@ -1,8 +1,11 @@
 //! Which migrations `up` and `down` run, in which order, and where each resumes: pure functions
 //! of the registry and the statuses, shared by real runs and dry runs.
 
+use crate::descriptor::MigrationDescriptor;
+use crate::error::{Error, Result};
+use crate::registry::Registry;
 use crate::status::{MigrationState, MigrationStatus};
-use crate::{Error, MigrationDescriptor, MigrationId, Registry, Result};
+use crate::vocabulary::MigrationId;
 
 /// Where an interrupted or failed run of a migration stopped: the steps it finished and the last
 /// key its batched step committed.

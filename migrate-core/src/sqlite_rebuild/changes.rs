@@ -7,7 +7,7 @@ use super::definition::{Edit, TableDefinition};
 use super::item::{ConstraintKind, Item};
 use super::schema::{SchemaObject, find_table, table_columns};
 use super::tokens::{TokenKind, name_list, quote, quote_list, same_name, tokenize};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use diesel::SqliteConnection;
 use migrate_sql::TableChange;
 
@@ -75,10 +75,11 @@ fn set_not_null(column: &Item) -> Vec<Edit> {
 /// Checks that a CHECK expression cannot break out of its parentheses, and ends a trailing line
 /// comment so that it does not swallow the closing one.
 fn check_expression(table: &str, name: &str, expression: &str) -> Result<String> {
-    let invalid = |why: &str| {
-        Error::Message(format!(
+    let invalid = |why: &str| Error::Rebuild {
+        table: table.to_owned(),
+        reason: format!(
             "the expression of CHECK constraint `{name}` on table `{table}` {why}: {expression}"
-        ))
+        ),
     };
     let tokens = tokenize(expression).map_err(|why| invalid(&format!("has {why}")))?;
     let mut depth = 0_usize;
@@ -195,9 +196,12 @@ impl ForeignKey<'_> {
 
     /// The error for a foreign key that cannot be added to `table`, and `why`.
     fn refuse(&self, table: &str, why: impl std::fmt::Display) -> Error {
-        Error::Message(format!(
-            "cannot add foreign key `{}` to table `{table}`: {why}",
-            self.name
-        ))
+        Error::Rebuild {
+            table: table.to_owned(),
+            reason: format!(
+                "cannot add foreign key `{}` to table `{table}`: {why}",
+                self.name
+            ),
+        }
     }
 }

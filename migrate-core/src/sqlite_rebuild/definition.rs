@@ -5,7 +5,7 @@
 
 use super::item::{Constraint, ConstraintKind, Item};
 use super::tokens::{Token, TokenKind, matching_close, name_list, same_name, tokenize};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use std::ops::Range;
 
 /// A `CREATE TABLE` statement, split into the parts a rebuild edits.
@@ -56,11 +56,14 @@ impl<'a> TableDefinition<'a> {
             .find(|item| item.column.as_deref().is_some_and(|c| same_name(c, name)))
             .ok_or_else(|| {
                 let columns = self.items.iter().filter_map(|i| i.column.as_deref());
-                Error::Message(format!(
-                    "table `{}` has no column `{name}` (its columns are {})",
-                    self.table,
-                    name_list(columns)
-                ))
+                Error::Rebuild {
+                    table: self.table.to_owned(),
+                    reason: format!(
+                        "table `{}` has no column `{name}` (its columns are {})",
+                        self.table,
+                        name_list(columns)
+                    ),
+                }
             })
     }
 
@@ -75,10 +78,13 @@ impl<'a> TableDefinition<'a> {
     /// Refuses a name an existing constraint has: DropConstraint could not tell them apart.
     pub(super) fn ensure_name_is_free(&self, name: &str) -> Result<()> {
         if self.constraint_names().any(|n| same_name(n, name)) {
-            return Err(Error::Message(format!(
-                "table `{}` already has a constraint named `{name}`; choose another name or drop that one first",
-                self.table
-            )));
+            return Err(Error::Rebuild {
+                table: self.table.to_owned(),
+                reason: format!(
+                    "table `{}` already has a constraint named `{name}`; choose another name or drop that one first",
+                    self.table
+                ),
+            });
         }
         Ok(())
     }
@@ -128,10 +134,13 @@ impl<'a> TableDefinition<'a> {
         } else {
             format!("its named constraints are {}", name_list(names))
         };
-        Error::Message(format!(
-            "table `{}` has no constraint named `{name}` ({known})",
-            self.table
-        ))
+        Error::Rebuild {
+            table: self.table.to_owned(),
+            reason: format!(
+                "table `{}` has no constraint named `{name}` ({known})",
+                self.table
+            ),
+        }
     }
 
     /// Removes `span` and the spaces before it, unless they end a line comment.

@@ -19,7 +19,7 @@ mod item;
 mod schema;
 mod tokens;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use changes::change_edits;
 use definition::{Edit, TableDefinition, apply_edits};
 use diesel::SqliteConnection;
@@ -46,14 +46,17 @@ pub(crate) fn rebuild_statements(
     change: &TableChange,
 ) -> Result<Vec<String>> {
     let schema = load_schema(conn)?;
-    let old = find_table(&schema, table)
-        .ok_or_else(|| Error::Message(format!("there is no table `{table}` to change")))?;
+    let old = find_table(&schema, table).ok_or_else(|| Error::Rebuild {
+        table: table.to_owned(),
+        reason: format!("there is no table `{table}` to change"),
+    })?;
     let sql = old.sql.as_deref().unwrap_or_default();
-    let definition = TableDefinition::parse(&old.name, sql).map_err(|why| {
-        Error::Message(format!(
+    let definition = TableDefinition::parse(&old.name, sql).map_err(|why| Error::Rebuild {
+        table: old.name.clone(),
+        reason: format!(
             "cannot read the CREATE TABLE statement of table `{}`: {why}",
             old.name
-        ))
+        ),
     })?;
     let edits = change_edits(conn, &schema, &definition, change)?;
     if edits.is_empty() {

@@ -6,7 +6,7 @@
 
 use super::definition::TableDefinition;
 use super::tokens::{TokenKind, quote, same_name, tokenize, unquote};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl, SqliteConnection};
 use migrate_sql::{Dialect, quote_str};
@@ -214,5 +214,8 @@ pub(super) fn sequence_statements(temporary: &str, old: &str) -> Result<[String;
 
 /// A table name as a string literal, for `sqlite_sequence.name`.
 fn table_literal(name: &str) -> Result<String> {
-    quote_str(Dialect::Sqlite, name).map_err(|e| Error::Message(format!("table `{name}`: {e}")))
+    quote_str(Dialect::Sqlite, name).map_err(|e| Error::Rebuild {
+        table: name.to_owned(),
+        reason: format!("table `{name}`: {e}"),
+    })
 }

@@ -1,5 +1,7 @@
 //! `backfill!` and `transform_rows!`: the batched helpers.
 
+use super::Helper;
+use super::call::{HelperCall, Inversion};
 use super::portable::Portable;
 use super::syntax::{HelperOption, Name, TableColumn, expect, parse_options};
 use super::tokens::per_dialect;
@@ -60,7 +62,7 @@ impl BatchOptions {
         let pause = self
             .pause_ms
             .map(|ms| quote!(pause: ::std::time::Duration::from_millis(#ms),));
-        quote!(::migrate_core::helpers::Batching {
+        quote!(::migrate_core::__private::helpers::Batching {
             fixed_rows: #fixed,
             #target
             #pause
@@ -103,8 +105,14 @@ impl Parse for Backfill {
     }
 }
 
-impl Backfill {
-    pub fn expand(&self, handle: &syn::Expr) -> TokenStream {
+impl HelperCall for Backfill {
+    const BATCHED: bool = true;
+
+    fn inverse(&self, cx: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        cx.write_to(&self.target.table.text, &self.target.column.text)
+    }
+
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
         let column = &self.target.column.text;
         let sql = per_dialect(|dialect| {
             let assignments = format!(
@@ -125,9 +133,9 @@ impl Backfill {
         let key = &self.batch.key.text;
         let batching = self.batch.tokens();
         quote! {
-            ::migrate_core::helpers::backfill::run(#handle, |__dialect| {
+            ::migrate_core::__private::helpers::backfill::run(#handle, |__dialect| {
                 let (assignments, condition) = #sql?;
-                ::core::result::Result::Ok(::migrate_core::helpers::backfill::Backfill {
+                ::core::result::Result::Ok(::migrate_core::__private::helpers::backfill::Backfill {
                     table: #table,
                     key: #key,
                     column: #column,
@@ -303,8 +311,17 @@ impl Parse for Transform {
     }
 }
 
-impl Transform {
-    pub fn expand(&self, handle: &syn::Expr) -> TokenStream {
+impl HelperCall for Transform {
+    const BATCHED: bool = true;
+
+    fn inverse(&self, cx: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        for column in self.written_columns() {
+            cx.write_to(&self.table.text, &column)?;
+        }
+        Ok(None)
+    }
+
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
         let diesel = quote!(::migrate_core::__private::diesel);
         let row = format_ident!("__MigrateRow");
         let names: Vec<&Ident> = self.inputs.iter().map(|f| &f.name).collect();
@@ -353,9 +370,9 @@ impl Transform {
                     })
                 }
             }
-            ::migrate_core::helpers::transform::run(
+            ::migrate_core::__private::helpers::transform::run(
                 #handle,
-                ::migrate_core::helpers::transform::Transform {
+                ::migrate_core::__private::helpers::transform::Transform {
                     table: #table,
                     key: #key,
                     read: &[#(#columns),*],
@@ -366,7 +383,7 @@ impl Transform {
                     let #row { __key, #(#names,)* } = __row;
                     #computed
                     ::core::result::Result::Ok((__key, ::std::vec![
-                        #(::migrate_core::helpers::SqlValue::to_sql_literal(&#output_names, __dialect)?,)*
+                        #(::migrate_core::__private::helpers::SqlValue::to_sql_literal(&#output_names, __dialect)?,)*
                     ]))
                 },
             )

@@ -1,5 +1,7 @@
 //! The safety checks of a data migration: `count_rows!`, `spot_check!` and `verify!`.
 
+use super::Helper;
+use super::call::{HelperCall, Inversion, run_steps};
 use super::portable::Portable;
 use super::syntax::{Name, expect, parse_options};
 use super::tokens::{per_dialect, steps_per_dialect};
@@ -29,8 +31,12 @@ impl Parse for CountRows {
     }
 }
 
-impl CountRows {
-    pub fn expand(&self, handle: &syn::Expr) -> TokenStream {
+impl HelperCall for CountRows {
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(None)
+    }
+
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
         let label = match &self.filter {
             Some(filter) => format!("`{}` rows where {}: {{n}}", self.table.text, filter.text()),
             None => format!("`{}` rows: {{n}}", self.table.text),
@@ -40,7 +46,7 @@ impl CountRows {
             let sql = checks::count(dialect, &self.table.text, filter.as_deref());
             Ok(quote!(::std::string::String::from(#sql)))
         });
-        quote!(::migrate_core::helpers::count_rows(#handle, #label, |__dialect| #sql))
+        quote!(::migrate_core::__private::helpers::count_rows(#handle, #label, |__dialect| #sql))
     }
 }
 
@@ -95,7 +101,7 @@ impl Parse for SpotCheck {
 }
 
 impl SpotCheck {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         let columns: Vec<String> = self.columns.iter().map(|c| c.text.clone()).collect();
         steps_per_dialect(|dialect| {
             let filter = self.filter.as_ref().map(|f| f.sql(dialect)).transpose()?;
@@ -144,7 +150,7 @@ impl Parse for Verify {
 }
 
 impl Verify {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         let text = self.condition.text();
         steps_per_dialect(|dialect| {
             let condition = self.condition.sql(dialect)?;
@@ -157,5 +163,23 @@ impl Verify {
                 &text,
             )])
         })
+    }
+}
+
+impl HelperCall for SpotCheck {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(None)
+    }
+}
+
+impl HelperCall for Verify {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(None)
     }
 }

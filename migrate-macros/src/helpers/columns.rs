@@ -1,5 +1,7 @@
 //! `add_column!`, `drop_column!`, `rename_column!` and `update!`.
 
+use super::Helper;
+use super::call::{HelperCall, Inversion, run_steps};
 use super::portable::Portable;
 use super::syntax::{ColumnDecl, Name, TableColumn, expect, parse_options};
 use super::tokens::steps_per_dialect;
@@ -50,7 +52,7 @@ impl Parse for AddColumn {
 }
 
 impl AddColumn {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         let spec = self.column.spec();
         steps_per_dialect(|dialect| {
             let value = self.value.as_ref().map(|v| v.sql(dialect)).transpose()?;
@@ -79,7 +81,7 @@ impl Parse for DropColumn {
 }
 
 impl DropColumn {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         steps_per_dialect(|dialect| {
             Ok(columns::drop_column(
                 dialect,
@@ -110,7 +112,7 @@ impl Parse for RenameColumn {
 }
 
 impl RenameColumn {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         steps_per_dialect(|dialect| {
             Ok(columns::rename_column(
                 dialect,
@@ -150,7 +152,7 @@ impl Parse for Update {
 }
 
 impl Update {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         steps_per_dialect(|dialect| {
             let value = self.value.sql(dialect)?;
             let filter = self.filter.as_ref().map(|f| f.sql(dialect)).transpose()?;
@@ -162,5 +164,61 @@ impl Update {
                 filter.as_deref(),
             ))
         })
+    }
+}
+
+impl HelperCall for AddColumn {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn columns_added(&self) -> Vec<(String, String)> {
+        vec![(self.table.text.clone(), self.column.name.text.clone())]
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(Some(Helper::DropColumn(DropColumn {
+            target: TableColumn {
+                table: self.table.clone(),
+                column: self.column.name.clone(),
+            },
+        })))
+    }
+}
+
+impl HelperCall for DropColumn {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn inverse(&self, cx: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Err(cx.not_derivable(&format!(
+            "`drop_column!` deletes `{}.{}` and its data, which nothing can restore",
+            self.target.table.text, self.target.column.text
+        )))
+    }
+}
+
+impl HelperCall for RenameColumn {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn columns_added(&self) -> Vec<(String, String)> {
+        vec![(self.target.table.text.clone(), self.to.text.clone())]
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(Some(Helper::RenameColumn(RenameColumn {
+            target: TableColumn {
+                table: self.target.table.clone(),
+                column: self.to.clone(),
+            },
+            to: self.target.column.clone(),
+        })))
+    }
+}
+
+impl HelperCall for Update {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn inverse(&self, cx: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        cx.write_to(&self.target.table.text, &self.target.column.text)
     }
 }

@@ -1,5 +1,7 @@
 //! `constrain!` and `unconstrain!`.
 
+use super::Helper;
+use super::call::{HelperCall, Inversion, run_steps};
 use super::portable::Portable;
 use super::syntax::{Name, expect_keyword, parse_not_null, peek_keyword};
 use super::tokens::steps_per_dialect;
@@ -103,7 +105,7 @@ impl Parse for Constrain {
 }
 
 impl Constrain {
-    pub fn expand_add(&self) -> TokenStream {
+    fn steps_add(&self) -> TokenStream {
         steps_per_dialect(|dialect| {
             let condition = self
                 .condition
@@ -120,7 +122,7 @@ impl Constrain {
         })
     }
 
-    pub fn expand_remove(&self) -> TokenStream {
+    fn steps_remove(&self) -> TokenStream {
         steps_per_dialect(|dialect| {
             Ok(constrain::remove(
                 dialect,
@@ -128,5 +130,43 @@ impl Constrain {
                 &self.constraint,
             ))
         })
+    }
+}
+
+/// `unconstrain!(m, ...)`: the arguments of [`Constrain`], removing the constraint.
+pub struct Unconstrain(pub Constrain);
+
+impl Parse for Unconstrain {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        input.parse().map(Unconstrain)
+    }
+}
+
+impl Constrain {
+    fn copy(&self) -> Constrain {
+        Constrain {
+            table: self.table.clone(),
+            constraint: self.constraint.clone(),
+            condition: self.condition.clone(),
+            key: self.key.clone(),
+        }
+    }
+}
+
+impl HelperCall for Constrain {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps_add())
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(Some(Helper::Unconstrain(Unconstrain(self.copy()))))
+    }
+}
+
+impl HelperCall for Unconstrain {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.0.steps_remove())
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(Some(Helper::Constrain(self.0.copy())))
     }
 }

@@ -1,5 +1,8 @@
 //! `denormalize!`: copy a value from a related table.
 
+use super::Helper;
+use super::call::{HelperCall, Inversion, run_steps};
+use super::columns::DropColumn;
 use super::syntax::{ColumnDecl, Name, TableColumn, expect, expect_keyword};
 use super::tokens::steps_per_dialect;
 use migrate_sql::helpers::denormalize::{self, Lookup};
@@ -79,7 +82,7 @@ impl Parse for Denormalize {
 }
 
 impl Denormalize {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         let spec = self.column.spec();
         steps_per_dialect(|dialect| {
             Ok(denormalize::denormalize(
@@ -90,5 +93,22 @@ impl Denormalize {
                 &self.lookup,
             ))
         })
+    }
+}
+
+impl HelperCall for Denormalize {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn columns_added(&self) -> Vec<(String, String)> {
+        vec![(self.table.text.clone(), self.column.name.text.clone())]
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(Some(Helper::DropColumn(DropColumn {
+            target: TableColumn {
+                table: self.table.clone(),
+                column: self.column.name.clone(),
+            },
+        })))
     }
 }

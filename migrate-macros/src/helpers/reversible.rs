@@ -8,9 +8,7 @@
 //! column it writes is added by the same migration (dropping the column undoes it); otherwise
 //! its old values are lost and the migration cannot be derived. Checks are skipped.
 
-use super::columns::{DropColumn, RenameColumn};
-use super::split::{Merge, Split};
-use super::syntax::TableColumn;
+use super::call::{Inversion, not_derivable_message};
 use super::{Helper, HelperKind};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
@@ -62,12 +60,6 @@ fn is_ok_unit(stmt: &Stmt) -> bool {
             && matches!(&call.args[0], Expr::Tuple(t) if t.elems.is_empty()))
 }
 
-fn not_derivable_message(what: &str) -> String {
-    format!(
-        "`reversible` cannot derive the down migration: {what}; write the down function yourself and name it with `down = function_name`"
-    )
-}
-
 fn not_derivable(tokens: &dyn ToTokens, what: &str) -> syn::Error {
     syn::Error::new_spanned(tokens, not_derivable_message(what))
 }
@@ -76,7 +68,7 @@ fn not_derivable(tokens: &dyn ToTokens, what: &str) -> syn::Error {
 /// when a helper call does not parse: its own expansion reports that, once. `reversible` is the
 /// attribute's key, for errors about the whole body.
 pub fn derive(function: &ItemFn, reversible: &dyn ToTokens) -> syn::Result<Option<DerivedDown>> {
-    let mut helpers: Vec<(HelperKind, Helper, &Stmt)> = Vec::new();
+    let mut helpers: Vec<(Helper, &Stmt)> = Vec::new();
     let statements = &function.block.stmts;
     for (i, stmt) in statements.iter().enumerate() {
         if i + 1 == statements.len() && is_ok_unit(stmt) {
@@ -100,7 +92,7 @@ pub fn derive(function: &ItemFn, reversible: &dyn ToTokens) -> syn::Result<Optio
         let Ok((_, helper)) = Helper::parse(kind, mac.tokens.clone()) else {
             return Ok(None);
         };
-        helpers.push((kind, helper, stmt));
+        helpers.push((helper, stmt));
     }
     if helpers.is_empty() {
         return Err(syn::Error::new_spanned(
@@ -110,11 +102,16 @@ pub fn derive(function: &ItemFn, reversible: &dyn ToTokens) -> syn::Result<Optio
     }
     let mut added: Vec<(String, String)> = Vec::new();
     let mut inverses: Vec<Helper> = Vec::new();
-    for (kind, helper, stmt) in &helpers {
-        if let Some(inverse) = inverse(*kind, helper, stmt, &added)? {
+    for (helper, stmt) in &helpers {
+        let cx = Inversion {
+            helper: helper.kind().name(),
+            stmt,
+            added: &added,
+        };
+        if let Some(inverse) = helper.inverse(&cx)? {
             inverses.push(inverse);
         }
-        added.extend(columns_added(helper));
+        added.extend(helper.columns_added());
     }
     let handle: Expr = syn::parse_quote!(m);
     let calls = inverses.iter().rev().map(|h| h.expand(&handle));
@@ -127,135 +124,4 @@ pub fn derive(function: &ItemFn, reversible: &dyn ToTokens) -> syn::Result<Optio
         }
     };
     Ok(Some(DerivedDown { function, name }))
-}
-
-/// The columns a helper creates (so that writes to them need no inverse).
-fn columns_added(helper: &Helper) -> Vec<(String, String)> {
-    match helper {
-        Helper::AddColumn(h) => vec![(h.table.text.clone(), h.column.name.text.clone())],
-        Helper::SplitColumn(h) => h
-            .parts
-            .iter()
-            .map(|p| (h.table.text.clone(), p.name.text.clone()))
-            .collect(),
-        Helper::MergeColumns(h) => vec![(h.table.text.clone(), h.target.name.text.clone())],
-        Helper::Denormalize(h) => vec![(h.table.text.clone(), h.column.name.text.clone())],
-        Helper::RenameColumn(h) => vec![(h.target.table.text.clone(), h.to.text.clone())],
-        _ => Vec::new(),
-    }
-}
-
-fn inverse(
-    kind: HelperKind,
-    helper: &Helper,
-    stmt: &Stmt,
-    added: &[(String, String)],
-) -> syn::Result<Option<Helper>> {
-    let is_added = |table: &str, column: &str| added.iter().any(|(t, c)| t == table && c == column);
-    let lost = |table: &str, column: &str| {
-        not_derivable(
-            stmt,
-            &format!(
-                "`{}!` overwrites `{table}.{column}`, which this migration does not add, so its old values cannot be restored",
-                kind.name()
-            ),
-        )
-    };
-    Ok(match helper {
-        Helper::AddColumn(h) => Some(Helper::DropColumn(DropColumn {
-            target: TableColumn {
-                table: h.table.clone(),
-                column: h.column.name.clone(),
-            },
-        })),
-        Helper::Denormalize(h) => Some(Helper::DropColumn(DropColumn {
-            target: TableColumn {
-                table: h.table.clone(),
-                column: h.column.name.clone(),
-            },
-        })),
-        Helper::DropColumn(h) => {
-            return Err(not_derivable(
-                stmt,
-                &format!(
-                    "`drop_column!` deletes `{}.{}` and its data, which nothing can restore",
-                    h.target.table.text, h.target.column.text
-                ),
-            ));
-        }
-        Helper::RenameColumn(h) => Some(Helper::RenameColumn(RenameColumn {
-            target: TableColumn {
-                table: h.target.table.clone(),
-                column: h.to.clone(),
-            },
-            to: h.target.column.clone(),
-        })),
-        Helper::SplitColumn(h) => Some(Helper::MergeColumns(Merge {
-            table: h.table.clone(),
-            parts: h
-                .parts
-                .iter()
-                .map(|p| (p.name.clone(), Some(p.clone())))
-                .collect(),
-            target: h.source.clone(),
-            separator: h.separator.clone(),
-            key: h.key.clone(),
-        })),
-        Helper::MergeColumns(h) => {
-            let mut parts = Vec::new();
-            for (name, decl) in &h.parts {
-                let Some(decl) = decl else {
-                    return Err(syn::Error::new(
-                        name.span,
-                        not_derivable_message(&format!(
-                            "`merge_columns!` must declare the type of `{}` (as in `{} VARCHAR(50)`) so the inverse split can re-create it",
-                            name.text, name.text
-                        )),
-                    ));
-                };
-                parts.push(decl.clone());
-            }
-            Some(Helper::SplitColumn(Split {
-                table: h.table.clone(),
-                source: h.target.clone(),
-                parts,
-                separator: h.separator.clone(),
-                key: h.key.clone(),
-            }))
-        }
-        Helper::Constrain(h) => Some(Helper::Unconstrain(clone_constraint(h))),
-        Helper::Unconstrain(h) => Some(Helper::Constrain(clone_constraint(h))),
-        Helper::Update(h) => {
-            if !is_added(&h.target.table.text, &h.target.column.text) {
-                return Err(lost(&h.target.table.text, &h.target.column.text));
-            }
-            None
-        }
-        Helper::Backfill(h) => {
-            if !is_added(&h.target.table.text, &h.target.column.text) {
-                return Err(lost(&h.target.table.text, &h.target.column.text));
-            }
-            None
-        }
-        Helper::TransformRows(h) => {
-            if let Some(column) = h
-                .written_columns()
-                .into_iter()
-                .find(|c| !is_added(&h.table.text, c))
-            {
-                return Err(lost(&h.table.text, &column));
-            }
-            None
-        }
-        Helper::CountRows(_) | Helper::SpotCheck(_) | Helper::Verify(_) => None,
-    })
-}
-
-fn clone_constraint(h: &super::constrain::Constrain) -> super::constrain::Constrain {
-    super::constrain::Constrain {
-        table: h.table.clone(),
-        constraint: h.constraint.clone(),
-        condition: h.condition.clone(),
-        key: h.key.clone(),
-    }
 }

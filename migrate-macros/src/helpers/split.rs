@@ -1,5 +1,7 @@
 //! `split_column!` and `merge_columns!`.
 
+use super::Helper;
+use super::call::{HelperCall, Inversion, not_derivable_message, run_steps};
 use super::syntax::{ColumnDecl, Name, expect, parse_options};
 use super::tokens::steps_per_dialect;
 use migrate_sql::helpers::split;
@@ -136,7 +138,7 @@ impl Parse for Split {
 }
 
 impl Split {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         let source = self.source.spec();
         let parts: Vec<_> = self.parts.iter().map(ColumnDecl::spec).collect();
         steps_per_dialect(|dialect| {
@@ -209,7 +211,7 @@ impl Parse for Merge {
 }
 
 impl Merge {
-    pub fn expand(&self) -> TokenStream {
+    fn steps(&self) -> TokenStream {
         let parts: Vec<String> = self
             .parts
             .iter()
@@ -226,5 +228,61 @@ impl Merge {
                 &self.separator,
             ))
         })
+    }
+}
+
+impl HelperCall for Split {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn columns_added(&self) -> Vec<(String, String)> {
+        self.parts
+            .iter()
+            .map(|p| (self.table.text.clone(), p.name.text.clone()))
+            .collect()
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        Ok(Some(Helper::MergeColumns(Merge {
+            table: self.table.clone(),
+            parts: self
+                .parts
+                .iter()
+                .map(|p| (p.name.clone(), Some(p.clone())))
+                .collect(),
+            target: self.source.clone(),
+            separator: self.separator.clone(),
+            key: self.key.clone(),
+        })))
+    }
+}
+
+impl HelperCall for Merge {
+    fn expand(&self, handle: &syn::Expr) -> TokenStream {
+        run_steps(handle, self.steps())
+    }
+    fn columns_added(&self) -> Vec<(String, String)> {
+        vec![(self.table.text.clone(), self.target.name.text.clone())]
+    }
+    fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
+        let mut parts = Vec::new();
+        for (name, decl) in &self.parts {
+            let Some(decl) = decl else {
+                return Err(syn::Error::new(
+                    name.span,
+                    not_derivable_message(&format!(
+                        "`merge_columns!` must declare the type of `{}` (as in `{} VARCHAR(50)`) so the inverse split can re-create it",
+                        name.text, name.text
+                    )),
+                ));
+            };
+            parts.push(decl.clone());
+        }
+        Ok(Some(Helper::SplitColumn(Split {
+            table: self.table.clone(),
+            source: self.target.clone(),
+            parts,
+            separator: self.separator.clone(),
+            key: self.key.clone(),
+        })))
     }
 }

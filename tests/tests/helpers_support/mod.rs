@@ -4,11 +4,11 @@
 //! Each test binary uses a part of it.
 #![allow(dead_code)]
 
-use migrate_core::runner::{DownTarget, Progress};
 use migrate_core::{
     Dialect, Error, ErrorKind, MigrationDescriptor, MigrationId, MigrationSet, MigrationState,
     Observer, Registry, Runner,
 };
+use migrate_core::{DownTarget, Progress};
 use migrate_tests::TestDb;
 
 /// The migrations of a fixture set.

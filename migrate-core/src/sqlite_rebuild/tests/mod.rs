@@ -8,7 +8,7 @@ mod preservation;
 
 use super::rebuild_statements;
 use super::tokens::quote;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::{Nullable, Text};
 use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};

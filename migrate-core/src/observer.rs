@@ -1,8 +1,8 @@
-//! What a run reports as it goes: the [`Observer`] trait, a logging observer, and the progress
-//! of batched helpers.
+//! What a run reports as it goes: the [`Observer`] trait and a logging observer.
 
-use crate::MigrationDescriptor;
-use crate::migration::Direction;
+use crate::descriptor::MigrationDescriptor;
+use crate::report::{Progress, Report};
+use crate::vocabulary::Direction;
 use std::time::Duration;
 
 /// Receives what a run does, as it does it: the `migrate` command prints it, tests record it.
@@ -76,21 +76,18 @@ impl Observer for LogObserver {
     }
 }
 
-/// How far a batched helper has got, for progress displays.
-#[derive(Debug, Clone)]
-pub struct Progress {
-    /// What is being done (`backfill orders.status`).
-    pub label: String,
-    /// Rows done so far in this run.
-    pub done: u64,
-    /// Rows to do in this run, if known.
-    pub total: Option<u64>,
-    /// Time since this run of the step started.
-    pub elapsed: Duration,
-    /// Batches committed so far.
-    pub batches: u64,
-    /// The longest batch so far: the longest any batch held its transaction (and row locks).
-    pub longest_batch: Duration,
-    /// Whether the step is finished.
-    pub finished: bool,
+/// What the runner hands the [`Migration`](crate::Migration) handle: its reports, sent to the
+/// observer with the migration they belong to.
+pub(crate) struct ReportTo<'o> {
+    pub(crate) observer: &'o mut dyn Observer,
+    pub(crate) migration: &'static MigrationDescriptor,
+}
+
+impl Report for ReportTo<'_> {
+    fn note(&mut self, text: &str) {
+        self.observer.note(self.migration, text);
+    }
+    fn progress(&mut self, progress: &Progress) {
+        self.observer.progress(self.migration, progress);
+    }
 }

@@ -1,0 +1,72 @@
+//! How the runtime prepares each connection, and SQLite's foreign-key handling around a
+//! migration.
+
+/// PostgreSQL: literals the framework writes rely on backslash being an ordinary character; the
+/// application name (a quoted literal) tells a waiting runner who holds the migration lock.
+pub fn postgres_setup(application_name_literal: &str) -> String {
+    format!(
+        "SET standard_conforming_strings = on; SET client_min_messages = warning; SET application_name = {application_name_literal}"
+    )
+}
+
+/// MySQL: the session's SQL mode (column `mode`), read before [`mysql_setup`] adjusts it.
+pub const MYSQL_SQL_MODE: &str = "SELECT @@SESSION.sql_mode AS mode";
+
+/// MySQL: string literals double backslashes, which is only right with backslash escapes on;
+/// strict mode turns truncation and bad values into errors instead of warnings. Keeps the other
+/// modes of `current` (a comma-separated list).
+pub fn mysql_setup(current: &str) -> String {
+    let mut modes: Vec<&str> = current
+        .split(',')
+        .filter(|m| !m.is_empty() && *m != "NO_BACKSLASH_ESCAPES")
+        .collect();
+    if !modes.contains(&"STRICT_TRANS_TABLES") && !modes.contains(&"STRICT_ALL_TABLES") {
+        modes.push("STRICT_TRANS_TABLES");
+    }
+    format!(
+        "SET SESSION sql_mode = '{}'; SET NAMES utf8mb4",
+        modes
+            .iter()
+            .filter(|m| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+/// SQLite: foreign keys enforced, and a wait of up to 10 s for another writer.
+pub const SQLITE_SETUP: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000";
+
+/// SQLite: foreign keys off while a migration runs, so tables can be rebuilt (the procedure of
+/// sqlite.org/lang_altertable.html) ...
+pub const SQLITE_FOREIGN_KEYS_OFF: &str = "PRAGMA foreign_keys = OFF";
+
+/// ... and back on after it.
+pub const SQLITE_FOREIGN_KEYS_ON: &str = "PRAGMA foreign_keys = ON";
+
+/// SQLite: up to six rows (column `v`, one line each) that violate a foreign key, checked
+/// before a migration commits.
+pub const SQLITE_FOREIGN_KEY_VIOLATIONS: &str = "SELECT \"table\" || ' row ' || rowid || ' references a missing row of ' || parent AS v \
+     FROM pragma_foreign_key_check LIMIT 6";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements() {
+        insta::assert_snapshot!(
+            [
+                postgres_setup("'migrate (pid 1 on host)'"),
+                MYSQL_SQL_MODE.to_owned(),
+                mysql_setup("ONLY_FULL_GROUP_BY,NO_BACKSLASH_ESCAPES"),
+                mysql_setup("STRICT_ALL_TABLES"),
+                SQLITE_SETUP.to_owned(),
+                SQLITE_FOREIGN_KEYS_OFF.to_owned(),
+                SQLITE_FOREIGN_KEYS_ON.to_owned(),
+                SQLITE_FOREIGN_KEY_VIOLATIONS.to_owned(),
+            ]
+            .join("\n")
+        );
+    }
+}
