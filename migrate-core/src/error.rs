@@ -217,7 +217,7 @@ pub enum Error {
         /// The migration that was running or next.
         id: MigrationId,
         /// The last key of the last committed batch, if a batched helper was running.
-        last_key: Option<i64>,
+        last_key: Option<String>,
     },
 
     /// A batched helper was called in a migration that runs in one transaction (the macro
@@ -246,6 +246,28 @@ pub enum Error {
     Schema {
         /// What was looked up and not found (or found unusable).
         message: String,
+    },
+
+    /// A batched helper has no usable key to walk its table by.
+    #[error("{message}")]
+    KeyUnusable {
+        /// The table.
+        table: String,
+        /// What is wrong with its keys.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+
+    /// A batch of a batched helper ended where it started: it would loop forever.
+    #[error(
+        "{label}: a batch ended at key {key}, where it started, so the next one would do the same; stopped instead of looping"
+    )]
+    NoProgress {
+        /// The helper and its table.
+        label: String,
+        /// The key it was stuck at.
+        key: String,
     },
 
     /// Migration code panicked (the panic is caught so the run can roll back and record it).
@@ -335,7 +357,9 @@ impl Error {
             | Error::Rebuild { .. }
             | Error::Schema { .. }
             | Error::Panicked(_)
-            | Error::UnstorableValue(_) => ErrorKind::Migration,
+            | Error::UnstorableValue(_)
+            | Error::KeyUnusable { .. }
+            | Error::NoProgress { .. } => ErrorKind::Migration,
             Error::DryRunUnsupported
             | Error::Database { .. }
             | Error::Diesel(_)
@@ -443,7 +467,8 @@ impl Error {
             {
                 return source.hint();
             }
-            Error::UnrecordedStep { hint, .. } => hint.clone(),
+            Error::UnrecordedStep { hint, .. } | Error::KeyUnusable { hint, .. } => hint.clone(),
+            Error::NoProgress { .. } => "check that the key named with `key = ...` is unique and that its column exists; this is a bug if the key is the table's primary key: please report it".into(),
             Error::MigrationFailed { rolled_back: false, id, .. } => format!(
                 "its changes could not be rolled back; `migrate status` shows how far it got. After fixing the cause, run `migrate resolve {id} --retry`, or `--mark-applied` / `--mark-reverted` if you finished or undid it by hand"
             ),

@@ -10,8 +10,9 @@
 //! | `applied_at` | when it was applied (UTC) |
 //! | `execution_ms` | how long it took |
 //! | `steps_done` | statements finished by an unfinished run |
-//! | `resume_key` | the last primary key a batched step finished, to resume after it |
+//! | `resume_key` | (before `resume_at`) the last integer key a batched step finished |
 //! | `error` | why a failed run failed |
+//! | `resume_at` | the last key (any type and arity) a batched step finished, to resume after it |
 
 use crate::connection::{AnyConnection, with_connection};
 use crate::error::{Error, Result};
@@ -20,7 +21,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use migrate_sql::Dialect;
 use migrate_sql::runtime::Template;
-use migrate_sql::runtime::history::{COLUMNS, HistoryStatements};
+use migrate_sql::runtime::history::{COLUMNS, HistoryStatements, RESUME_AT};
 use std::time::Duration;
 
 /// The name of the history table unless configured otherwise.
@@ -67,8 +68,8 @@ pub struct HistoryEntry {
     pub execution_ms: Option<i64>,
     /// Statements an unfinished run finished.
     pub steps_done: u32,
-    /// The last key a batched step finished.
-    pub resume_key: Option<i64>,
+    /// The last key a batched step finished (one value per key column).
+    pub resume_key: Option<Vec<String>>,
     /// Why a failed run failed.
     pub error: Option<String>,
 }
@@ -95,6 +96,8 @@ struct Row {
     resume_key: Option<i64>,
     #[diesel(sql_type = Nullable<Text>)]
     error: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    resume_at: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -213,12 +216,28 @@ impl HistoryTable {
             .map_err(|e| Error::database(format!("creating the history table `{}`", self.name), e))
     }
 
+    /// Adds the columns a table written by an earlier version lacks (it must exist).
+    pub(crate) fn upgrade(&self, conn: &mut AnyConnection) -> Result<()> {
+        let columns = self.existing_columns(conn)?;
+        if columns.is_empty() || columns.iter().any(|c| c == RESUME_AT) {
+            return Ok(());
+        }
+        let sql = self.statements(conn.dialect()).add_resume_at();
+        conn.batch_execute(&sql).map_err(|e| {
+            Error::database(
+                format!("adding `{RESUME_AT}` to the history table `{}`", self.name),
+                e,
+            )
+        })
+    }
+
     /// All rows, by id. Empty if the table does not exist.
     pub fn entries(&self, conn: &mut AnyConnection) -> Result<Vec<HistoryEntry>> {
         if !self.exists(conn)? {
             return Ok(Vec::new());
         }
-        let sql = self.statements(conn.dialect()).entries();
+        let has_resume_at = self.existing_columns(conn)?.iter().any(|c| c == RESUME_AT);
+        let sql = self.statements(conn.dialect()).entries(has_resume_at);
         let rows: Vec<Row> =
             with_connection!(conn, c => diesel::sql_query(&sql).load(c)).map_err(|e| {
                 Error::database(format!("reading the history table `{}`", self.name), e)
@@ -245,7 +264,15 @@ impl HistoryTable {
             applied_at: row.applied_at,
             execution_ms: row.execution_ms,
             steps_done: u32::try_from(row.steps_done).unwrap_or(0),
-            resume_key: row.resume_key,
+            // Rows written before `resume_at` existed carry an integer key.
+            resume_key: match (&row.resume_at, row.resume_key) {
+                (Some(encoded), _) => Some(
+                    migrate_sql::helpers::key::decode(encoded)
+                        .ok_or_else(|| unreadable("an unreadable resume key"))?,
+                ),
+                (None, Some(legacy)) => Some(vec![legacy.to_string()]),
+                (None, None) => None,
+            },
             error: row.error,
         })
     }
@@ -330,9 +357,10 @@ impl HistoryTable {
         &self,
         conn: &mut AnyConnection,
         id: MigrationId,
-        key: i64,
+        key: &[String],
     ) -> Result<()> {
-        let binds = [Bind::Int(key), Bind::Int(id.as_i64())];
+        let encoded = migrate_sql::helpers::key::encode(key);
+        let binds = [Bind::Text(&encoded), Bind::Int(id.as_i64())];
         self.write(conn, HistoryStatements::record_resume_key, &binds, || {
             format!("recording progress of migration {id}")
         })

@@ -208,17 +208,6 @@ impl AnyConnection {
         Ok(rows.into_iter().map(|r| r.n).collect())
     }
 
-    /// Runs a query whose only row has a nullable integer column named `n`.
-    pub(crate) fn query_optional_i64(&mut self, sql: &str) -> QueryResult<Option<i64>> {
-        #[derive(QueryableByName)]
-        struct MaybeRow {
-            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-            n: Option<i64>,
-        }
-        let rows: Vec<MaybeRow> = with_connection!(self, c => diesel::sql_query(sql).load(c))?;
-        Ok(rows.into_iter().next().and_then(|r| r.n))
-    }
-
     /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn in_transaction<T>(
         &mut self,

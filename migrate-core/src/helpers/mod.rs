@@ -8,6 +8,7 @@
 mod alter;
 pub mod backfill;
 mod batching;
+mod key;
 pub mod transform;
 mod value;
 

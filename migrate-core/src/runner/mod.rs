@@ -195,7 +195,7 @@ impl<'a> Runner<'a> {
             let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Down)?;
             let plan = plan_down(runner.registry, &statuses, DownTarget::Steps(1))?;
-            let Some(&(migration, resume)) = plan.first() else {
+            let Some((migration, resume)) = plan.into_iter().next() else {
                 return Err(nothing_applied());
             };
             runner.run_one(migration, Direction::Down, resume)?;
@@ -310,7 +310,8 @@ impl<'a> Runner<'a> {
             self.options.lock_timeout,
             &mut |holder| observer.waiting_for_lock(holder),
         )?;
-        let result = f(self);
+        // A history table of an earlier version gains the columns this one writes.
+        let result = self.history.upgrade(self.conn).and_then(|()| f(self));
         let released = lock.release(self.conn);
         let value = result?;
         released?;

@@ -326,6 +326,40 @@ impl HelperOption {
         }
     }
 
+    /// A column or a parenthesised list of columns: `key = id`, `key = (issue_id, tag)`.
+    pub fn names(&self) -> syn::Result<Vec<Name>> {
+        let expected = || {
+            syn::Error::new(
+                self.key.span(),
+                format!(
+                    "`{}` takes a column or a list of columns, as in `{} = id` or `{} = (issue_id, tag)`",
+                    self.key, self.key, self.key
+                ),
+            )
+        };
+        let OptionValue::Expr(expr) = &self.value else {
+            return Err(expected());
+        };
+        let elements: Vec<&syn::Expr> = match &**expr {
+            syn::Expr::Tuple(tuple) => tuple.elems.iter().collect(),
+            syn::Expr::Paren(paren) => vec![&*paren.expr],
+            single => vec![single],
+        };
+        if elements.is_empty() {
+            return Err(expected());
+        }
+        elements
+            .into_iter()
+            .map(|element| {
+                HelperOption {
+                    key: self.key.clone(),
+                    value: OptionValue::Expr(Box::new(element.clone())),
+                }
+                .name()
+            })
+            .collect()
+    }
+
     pub fn expr(&self) -> syn::Result<&syn::Expr> {
         match &self.value {
             OptionValue::Expr(expr) => Ok(expr),

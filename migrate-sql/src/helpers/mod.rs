@@ -9,6 +9,7 @@ pub mod checks;
 pub mod columns;
 pub mod constrain;
 pub mod denormalize;
+pub mod key;
 pub mod split;
 
 use crate::{Check, ColumnType, Dialect, quote_ident};
