@@ -118,6 +118,8 @@ pub(crate) struct Recorded<'a> {
 #[derive(Debug, Clone)]
 pub struct HistoryTable {
     name: String,
+    /// The schema (PostgreSQL) or database (MySQL) the run found it in, once pinned.
+    schema: Option<String>,
 }
 
 impl Default for HistoryTable {
@@ -129,7 +131,10 @@ impl Default for HistoryTable {
 impl HistoryTable {
     /// The history table called `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        HistoryTable { name: name.into() }
+        HistoryTable {
+            name: name.into(),
+            schema: None,
+        }
     }
 
     /// Its name.
@@ -138,7 +143,26 @@ impl HistoryTable {
     }
 
     fn statements(&self, dialect: Dialect) -> HistoryStatements {
-        HistoryStatements::new(dialect, &self.name)
+        match &self.schema {
+            Some(schema) => HistoryStatements::in_schema(dialect, schema, &self.name),
+            None => HistoryStatements::new(dialect, &self.name),
+        }
+    }
+
+    /// Names the table by the schema (PostgreSQL) or database (MySQL) the session points at
+    /// now, so that a migration's `SET search_path` or `USE` cannot send the history's writes
+    /// elsewhere.
+    pub(crate) fn pin_schema(&mut self, conn: &mut AnyConnection) -> Result<()> {
+        let sql = match conn.dialect() {
+            Dialect::Postgres => "SELECT CAST(current_schema() AS TEXT) AS v",
+            Dialect::Mysql => "SELECT DATABASE() AS v",
+            Dialect::Sqlite => return Ok(()),
+        };
+        let schema = conn
+            .query_text(sql)
+            .map_err(|e| Error::database("reading the current schema", e))?;
+        self.schema = schema.into_iter().next();
+        Ok(())
     }
 
     /// Refuses a name the database would not keep as written: PostgreSQL silently truncates
@@ -175,8 +199,17 @@ impl HistoryTable {
         let dialect = conn.dialect();
         self.check_name(dialect)?;
         let query = self.statements(dialect).existing_columns().render(dialect);
+        let name = match (dialect, &self.schema) {
+            (Dialect::Postgres, Some(schema)) => format!(
+                "{}.{}",
+                migrate_sql::quote_ident(dialect, schema),
+                migrate_sql::quote_ident(dialect, &self.name)
+            ),
+            (Dialect::Postgres, None) => migrate_sql::quote_ident(dialect, &self.name),
+            (Dialect::Mysql | Dialect::Sqlite, _) => self.name.clone(),
+        };
         let rows: Vec<ColumnName> = with_connection!(conn, c => diesel::sql_query(&query)
-            .bind::<Text, _>(&self.name)
+            .bind::<Text, _>(&name)
             .load(c))
         .map_err(|e| Error::database(format!("reading the columns of `{}`", self.name), e))?;
         Ok(rows.into_iter().map(|r| r.name.to_lowercase()).collect())

@@ -176,7 +176,9 @@ pub mod prelude {
 pub mod __private {
     /// The helper runtime the helper macros' expansions call.
     pub mod helpers {
-        pub use crate::helpers::{Batching, SqlValue, backfill, count_rows, run, transform};
+        pub use crate::helpers::{
+            Batching, SqlValue, backfill, count_rows, read_types, run, transform,
+        };
     }
     pub use crate::descriptor::{Down, MigrationDescriptor, MigrationFn};
     pub use crate::sql::DialectSql;

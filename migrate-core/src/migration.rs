@@ -346,7 +346,11 @@ impl<'c> Migration<'c> {
         if committed_any {
             self.changed = true;
         }
-        outcome?;
+        // Statements of a batched step are numbered by the step, like every other statement.
+        outcome.map_err(|error| match error {
+            Error::Statement { sql, message, .. } => Error::Statement { step, sql, message },
+            other => other,
+        })?;
         if let Some(history) = &self.journal {
             let conn = self.conn.as_deref_mut().ok_or(Error::DryRunUnsupported)?;
             history.record_step(conn, self.id, step)?;

@@ -224,3 +224,31 @@ fn random_key_shapes_on_postgres() {
 fn random_key_shapes_on_mysql() {
     property(Dialect::Mysql, 12);
 }
+
+/// The bundled SQLite is built with `SQLITE_DQS=0`: a double-quoted name that names no column
+/// is an error, never a string literal (which once made a batch condition compare text).
+#[test]
+fn sqlite_double_quoted_names_are_never_strings() {
+    let db = TestDb::new(Dialect::Sqlite);
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+    let mut conn = db.connect();
+    let error = conn
+        .batch_execute("SELECT \"no_such_column\" FROM t")
+        .expect_err("an unknown double-quoted name is an error");
+    assert!(error.to_string().contains("no such column"), "{error}");
+}
+
+/// A migration's `SET search_path` does not leak into the next migration of the run.
+#[test]
+fn postgres_each_migration_starts_with_the_commands_search_path() {
+    let db = TestDb::new(Dialect::Postgres);
+    db.execute("CREATE SCHEMA app");
+    succeeds(&db, "session", &["up"]);
+    let schema_of = |table: &str| {
+        db.texts(&format!(
+            "SELECT CAST(table_schema AS TEXT) AS v FROM information_schema.tables WHERE table_name = '{table}'"
+        ))
+    };
+    assert_eq!(schema_of("in_app"), [Some("app".to_owned())]);
+    assert_eq!(schema_of("after_it"), [Some("public".to_owned())]);
+}

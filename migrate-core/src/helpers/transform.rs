@@ -7,6 +7,7 @@
 use super::backfill::{describe, key_value, statement};
 use super::batching::{BatchDone, Batching, drive};
 use super::key::discover;
+use super::read_types::{self, ReadColumn};
 use crate::connection::AnyConnection;
 use crate::error::Result;
 use crate::migration::Migration;
@@ -72,6 +73,8 @@ pub struct Transform {
     pub key: Option<&'static [&'static str]>,
     /// The columns read (the struct's fields, besides the key).
     pub read: &'static [&'static str],
+    /// The same columns with the type each parameter reads and whether it is an `Option`.
+    pub read_types: &'static [ReadColumn],
     /// The columns written, with their types.
     pub write: &'static [(&'static str, ColumnType)],
     /// Batch size and pace.
@@ -113,6 +116,7 @@ pub fn run<R: LoadRow + 'static>(
                 )]);
             };
             let key = discover(conn, transform.table, transform.key)?;
+            read_types::check(conn, transform.table, transform.read_types)?;
             let select = batch::select_batch(dialect, transform.table, &key, &read, None, 1000)
                 .map_err(key_value)?;
             let placeholder: Vec<String> = key.columns.iter().map(|_| ":key".to_owned()).collect();
@@ -134,6 +138,7 @@ pub fn run<R: LoadRow + 'static>(
         },
         |batches| {
             let key = discover(batches.conn(), transform.table, transform.key)?;
+            read_types::check(batches.conn(), transform.table, transform.read_types)?;
             let arity = key.columns.len();
             let total_sql =
                 batch::count_remaining(dialect, transform.table, &key, batches.resume_key(), None)

@@ -30,6 +30,8 @@ impl Runner<'_> {
                 last_key: None,
             });
         }
+        // Each migration starts with the session as the command set it up.
+        self.conn.restore_session(&self.session)?;
         let dialect = self.conn.dialect();
         let journaled = !migration.is_transactional() || !dialect.has_transactional_ddl();
         self.observer.migration_started(migration, direction);
@@ -181,7 +183,8 @@ impl Runner<'_> {
 
 /// Runs the migration in recording mode (as `--dry-run` does, with the connection for catalog
 /// reads and nothing written), and returns the first error that a real run would meet only
-/// after changing something: a batched helper whose table has no usable key. Other errors are
+/// after changing something: a batched helper whose table has no usable key, a row transform
+/// that cannot read a column as it declares. Other errors are
 /// left to the real run, which reports them with their step.
 fn preflight(
     conn: &mut AnyConnection,
@@ -199,7 +202,7 @@ fn preflight(
     let mut silent = Silent;
     let mut m = Migration::dry_run(Some(conn), dialect, ids, direction, &mut silent);
     match call(function, &mut m) {
-        Err(refused @ Error::KeyUnusable { .. }) => Err(refused),
+        Err(refused @ (Error::KeyUnusable { .. } | Error::TypeMismatch { .. })) => Err(refused),
         _ => Ok(()),
     }
 }

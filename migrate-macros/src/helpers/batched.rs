@@ -180,6 +180,8 @@ struct RustType {
     ty: Type,
     sql_type: TokenStream,
     column: ColumnType,
+    /// Whether it is an `Option` (reads NULL).
+    optional: bool,
 }
 
 fn rust_type(ty: &Type) -> syn::Result<RustType> {
@@ -202,6 +204,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
     };
     let segment = path.path.segments.last().ok_or_else(unsupported)?;
     let st = quote!(::migrate_core::__private::diesel::sql_types);
+    let mut optional = false;
     let (sql_type, column) = match segment.ident.to_string().as_str() {
         "i16" => (quote!(#st::SmallInt), ColumnType::SmallInt),
         "i32" => (quote!(#st::Integer), ColumnType::Integer),
@@ -219,6 +222,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
             };
             let inner = rust_type(inner)?;
             let inner_sql = inner.sql_type;
+            optional = true;
             (quote!(#st::Nullable<#inner_sql>), inner.column)
         }
         _ => return Err(unsupported()),
@@ -227,6 +231,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
         ty: ty.clone(),
         sql_type,
         column,
+        optional,
     })
 }
 
@@ -243,6 +248,12 @@ fn column_type_tokens(ty: ColumnType) -> TokenStream {
         ColumnType::Decimal(p, s) => quote!(#path::Decimal(#p, #s)),
         ColumnType::Varchar(n) => quote!(#path::Varchar(#n)),
         ColumnType::Date => quote!(#path::Date),
+        ColumnType::Time => quote!(#path::Time),
+        ColumnType::TimestampTz => quote!(#path::TimestampTz),
+        ColumnType::Json => quote!(#path::Json),
+        ColumnType::Jsonb => quote!(#path::Jsonb),
+        ColumnType::Uuid => quote!(#path::Uuid),
+        ColumnType::Binary => quote!(#path::Binary),
         ColumnType::Timestamp => quote!(#path::Timestamp),
     }
 }
@@ -378,6 +389,16 @@ impl HelperCall for Transform {
             quote!(let #name: #ty = #body;)
         };
         let batching = self.batch.tokens();
+        let read_types: Vec<TokenStream> = self
+            .inputs
+            .iter()
+            .map(|f| {
+                let name = &f.column.text;
+                let ty = column_type_tokens(f.ty.column);
+                let optional = f.ty.optional;
+                quote!((#name, #ty, #optional))
+            })
+            .collect();
         let key_columns: Vec<String> = (0..migrate_sql::helpers::key::MAX_KEY_COLUMNS)
             .map(|i| format!("__k{i}"))
             .collect();
@@ -413,6 +434,7 @@ impl HelperCall for Transform {
                     table: #table,
                     key: #key,
                     read: &[#(#columns),*],
+                    read_types: &[#(#read_types),*],
                     write: &[#(#written),*],
                     batching: #batching,
                 },

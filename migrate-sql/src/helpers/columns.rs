@@ -40,6 +40,12 @@ pub fn add_column(
         report: None,
     });
     if let Some(value) = value {
+        // SQLite stores DECIMAL values as floating point: round to the declared scale, so that
+        // 12.3 is stored as 12.3 and not as the 12.299999999999999 the arithmetic gives.
+        let value = match (dialect, column.ty) {
+            (Dialect::Sqlite, ColumnType::Decimal(_, scale)) => format!("ROUND({value}, {scale})"),
+            _ => value.to_owned(),
+        };
         steps.push(Step::Execute {
             sql: format!("UPDATE {t} SET {c} = {value}"),
             report: Some(format!("filled `{table}.{}` in {{n}} rows", column.name)),

@@ -67,11 +67,11 @@ impl Sql {
         }
     }
 
-    /// The key column cast to a 64-bit integer, for reading sample ids.
-    pub(crate) fn key_as_bigint(self, expr: &str) -> String {
+    /// `expr` cast to text.
+    pub(crate) fn as_text(self, expr: &str) -> String {
         match self.0 {
-            Dialect::Mysql => format!("CAST({expr} AS SIGNED)"),
-            Dialect::Postgres | Dialect::Sqlite => format!("CAST({expr} AS BIGINT)"),
+            Dialect::Mysql => format!("CAST({expr} AS CHAR)"),
+            Dialect::Postgres | Dialect::Sqlite => format!("CAST({expr} AS TEXT)"),
         }
     }
 }
@@ -89,13 +89,15 @@ pub(crate) fn check_rows(
     let t = sql.id(table);
     Check {
         count_sql: format!("SELECT COUNT(*) AS n FROM {t} WHERE {condition}"),
+        // As text, so that keys of any type can be named.
         sample_sql: format!(
-            "SELECT {} AS n FROM {t} WHERE {condition} ORDER BY {} LIMIT 5",
-            sql.key_as_bigint(&sql.id(key)),
+            "SELECT {} AS v FROM {t} WHERE {condition} ORDER BY {} LIMIT 5",
+            sql.as_text(&sql.id(key)),
             sql.id(key)
         ),
         problem,
         hint,
+        confirmed: None,
     }
 }
 

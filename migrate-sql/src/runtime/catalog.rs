@@ -37,6 +37,26 @@ pub const MYSQL_INDEX_COUNT: &str = "SELECT COUNT(*) AS n FROM information_schem
 pub const MYSQL_CONSTRAINT_COUNT: &str = "SELECT COUNT(*) AS n FROM information_schema.TABLE_CONSTRAINTS \
      WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ?";
 
+/// The columns of a table (columns `column_name`, `sql_type`, `not_null` 0/1), in order. One
+/// parameter, the table (quoted on PostgreSQL, as for [`key_candidates`]).
+pub fn table_columns(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => {
+            "SELECT CAST(attname AS TEXT) AS column_name, format_type(atttypid, atttypmod) AS sql_type, \
+             CAST(CAST(attnotnull AS INTEGER) AS BIGINT) AS not_null FROM pg_attribute \
+             WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+        }
+        Dialect::Mysql => {
+            "SELECT CAST(COLUMN_NAME AS CHAR) AS column_name, CAST(COLUMN_TYPE AS CHAR) AS sql_type, \
+             CAST(IS_NULLABLE = 'NO' AS SIGNED) AS not_null FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION"
+        }
+        Dialect::Sqlite => {
+            "SELECT name AS column_name, type AS sql_type, \"notnull\" AS not_null FROM pragma_table_info(?1) ORDER BY cid"
+        }
+    }
+}
+
 /// The unique keys a batched helper may walk a table by: one row per column of each unique,
 /// non-partial index on plain columns (the primary key first), with columns `index_name`,
 /// `is_primary` (0/1), `column_name`, `position`, `sql_type` and `not_null` (0/1). One
@@ -97,6 +117,9 @@ mod tests {
                 MYSQL_TABLE_COUNT,
                 MYSQL_INDEX_COUNT,
                 MYSQL_CONSTRAINT_COUNT,
+                table_columns(Dialect::Postgres),
+                table_columns(Dialect::Mysql),
+                table_columns(Dialect::Sqlite),
                 key_candidates(Dialect::Postgres),
                 key_candidates(Dialect::Mysql),
                 key_candidates(Dialect::Sqlite),

@@ -40,6 +40,20 @@ impl HistoryStatements {
         }
     }
 
+    /// The statements of `table` in `schema` (a PostgreSQL schema, a MySQL database): named
+    /// that way, the table stays the same whatever search path or current database a migration
+    /// sets.
+    pub fn in_schema(dialect: Dialect, schema: &str, table: &str) -> Self {
+        HistoryStatements {
+            dialect,
+            table: format!(
+                "{}.{}",
+                quote_ident(dialect, schema),
+                quote_ident(dialect, table)
+            ),
+        }
+    }
+
     /// A template whose `{}` are parameters and `{table}` the quoted table name.
     fn template(&self, text: &str) -> Template {
         let text = text.replace("{now}", now(self.dialect));
@@ -66,13 +80,15 @@ impl HistoryStatements {
         )
     }
 
-    /// The names (column `name`) of the columns a table has; one parameter, the unquoted table
-    /// name. No row when the table does not exist.
+    /// The names (column `name`) of the columns a table has; one parameter, the table name
+    /// (quoted on PostgreSQL, which resolves it like any query does, whatever the user's
+    /// privileges on it: `information_schema` would hide a table the user may not read). No row
+    /// when the table does not exist.
     pub fn existing_columns(&self) -> Template {
         match self.dialect {
             Dialect::Postgres => super::template(
-                "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = {}",
+                "SELECT CAST(attname AS TEXT) AS name FROM pg_attribute \
+                 WHERE attrelid = to_regclass({}) AND attnum > 0 AND NOT attisdropped",
             ),
             Dialect::Mysql => super::template(
                 "SELECT CAST(column_name AS CHAR) AS name FROM information_schema.columns \
