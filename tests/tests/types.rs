@@ -89,3 +89,47 @@ test_each_dialect! {
         assert_eq!(db.columns("items"), ["id", "price"]);
     }
 }
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn run_set(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_migrate-fixtures"))
+        .env("MIGRATE_FIXTURE", "types::mismatched")
+        .env_remove("DATABASE_URL")
+        .arg("--database-url")
+        .arg(db.url())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+test_each_dialect! {
+    fn a_transform_that_cannot_read_a_column_is_refused_before_any_change(db: &TestDb) {
+        assert!(run_set(db, &["up", "--to", "1"]).status.success());
+        db.execute("INSERT INTO prices (id, amount, qty) VALUES (1, 2.50, 3), (2, 0.99, NULL)");
+        let output = run_set(db, &["up", "--to", "2"]);
+        let err = text(&output);
+        assert_eq!(output.status.code(), Some(5), "{err}");
+        assert!(err.contains("reads `prices.qty` as `i32`, but it is NULL in 1 rows"), "{err}");
+        assert!(err.contains("declare the parameter as `Option<i32>`"), "{err}");
+        assert!(!db.columns("prices").contains(&"note".to_owned()), "nothing changed");
+        db.execute("UPDATE prices SET qty = 0 WHERE qty IS NULL");
+        assert!(run_set(db, &["up", "--to", "2"]).status.success());
+        let output = run_set(db, &["up", "--to", "3"]);
+        if db.dialect() == Dialect::Postgres {
+            let err = text(&output);
+            assert_eq!(output.status.code(), Some(5), "{err}");
+            assert!(err.contains("reads `prices.amount` (numeric(10,2)) as `f64`, which PostgreSQL cannot hand over"), "{err}");
+            assert!(!db.columns("prices").contains(&"cents".to_owned()), "nothing changed");
+        } else {
+            assert!(output.status.success(), "{}", text(&output));
+            assert_eq!(db.count("SELECT COUNT(*) AS n FROM prices WHERE cents IN (250, 99)"), 2);
+        }
+    }
+}

@@ -26,20 +26,17 @@ struct Column {
 pub type ReadColumn = (&'static str, ColumnType, bool);
 
 /// Refuses a transform whose closure cannot read `columns` of `table` as declared.
-pub(crate) fn check(
-    conn: &mut AnyConnection,
-    table: &str,
-    columns: &[ReadColumn],
-) -> Result<()> {
+pub(crate) fn check(conn: &mut AnyConnection, table: &str, columns: &[ReadColumn]) -> Result<()> {
     let dialect = conn.dialect();
     let name = match dialect {
         Dialect::Postgres => quote_ident(dialect, table),
         Dialect::Mysql | Dialect::Sqlite => table.to_owned(),
     };
-    let found: Vec<Column> = with_connection!(conn, c => diesel::sql_query(catalog::table_columns(dialect))
+    let found: Vec<Column> =
+        with_connection!(conn, c => diesel::sql_query(catalog::table_columns(dialect))
         .bind::<Text, _>(&name)
         .load(c))
-    .map_err(|e| Error::database(format!("reading the columns of `{table}`"), e))?;
+        .map_err(|e| Error::database(format!("reading the columns of `{table}`"), e))?;
     let refuse = |message: String, hint: String| Error::TypeMismatch { message, hint };
     for (column, declared, optional) in columns {
         let Some(actual) = found.iter().find(|c| c.column_name == *column) else {
@@ -81,7 +78,10 @@ pub(crate) fn check(
                     format!(
                         "`transform_rows!` reads `{table}.{column}` as {ty}, but it is NULL in {nulls} rows"
                     ),
-                    format!("declare the parameter as `Option<{}>`", ty.trim_matches('`')),
+                    format!(
+                        "declare the parameter as `Option<{}>`",
+                        ty.trim_matches('`')
+                    ),
                 ));
             }
         }
@@ -121,14 +121,29 @@ fn readable_as(dialect: Dialect, sql_type: &str, declared: ColumnType) -> Option
                 .any(|k| t.starts_with(k)),
         },
         Dialect::Mysql | Dialect::Sqlite => {
-            let integer = ["int", "integer", "smallint", "tinyint", "mediumint", "bigint"]
-                .contains(&base.as_str());
+            let integer = [
+                "int",
+                "integer",
+                "smallint",
+                "tinyint",
+                "mediumint",
+                "bigint",
+            ]
+            .contains(&base.as_str());
             let float = ["double", "float", "real", "decimal", "numeric"]
                 .iter()
                 .any(|k| base.starts_with(k));
-            let text = ["char", "varchar", "text", "tinytext", "mediumtext", "longtext", "clob"]
-                .iter()
-                .any(|k| base.contains(k));
+            let text = [
+                "char",
+                "varchar",
+                "text",
+                "tinytext",
+                "mediumtext",
+                "longtext",
+                "clob",
+            ]
+            .iter()
+            .any(|k| base.contains(k));
             match declared {
                 ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => integer,
                 ColumnType::Real | ColumnType::Double => float || integer,
@@ -151,7 +166,9 @@ fn readable_as(dialect: Dialect, sql_type: &str, declared: ColumnType) -> Option
         (Dialect::Postgres, "numeric") => {
             "a type that reads decimals, which transforms do not support yet: cast the column (`ALTER TABLE ... TYPE DOUBLE PRECISION`) or compute it with `update!`/`backfill!` and a SQL expression"
         }
-        _ => "a type of the column's kind (`i16`/`i32`/`i64` for integers, `f32`/`f64` for floats, `String` for text)",
+        _ => {
+            "a type of the column's kind (`i16`/`i32`/`i64` for integers, `f32`/`f64` for floats, `String` for text)"
+        }
     })
 }
 
@@ -161,7 +178,10 @@ mod tests {
 
     #[test]
     fn postgres_widths_must_match_and_numeric_is_refused() {
-        assert_eq!(readable_as(Dialect::Postgres, "integer", ColumnType::Integer), None);
+        assert_eq!(
+            readable_as(Dialect::Postgres, "integer", ColumnType::Integer),
+            None
+        );
         assert_eq!(
             readable_as(Dialect::Postgres, "integer", ColumnType::BigInt),
             Some("`i32`")
@@ -171,9 +191,18 @@ mod tests {
             readable_as(Dialect::Postgres, "character varying(20)", ColumnType::Text),
             None
         );
-        assert_eq!(readable_as(Dialect::Mysql, "int(11)", ColumnType::BigInt), None);
-        assert_eq!(readable_as(Dialect::Mysql, "decimal(10,2)", ColumnType::Double), None);
+        assert_eq!(
+            readable_as(Dialect::Mysql, "int(11)", ColumnType::BigInt),
+            None
+        );
+        assert_eq!(
+            readable_as(Dialect::Mysql, "decimal(10,2)", ColumnType::Double),
+            None
+        );
         assert!(readable_as(Dialect::Mysql, "varchar(20)", ColumnType::Integer).is_some());
-        assert_eq!(readable_as(Dialect::Sqlite, "INTEGER", ColumnType::Double), None);
+        assert_eq!(
+            readable_as(Dialect::Sqlite, "INTEGER", ColumnType::Double),
+            None
+        );
     }
 }
