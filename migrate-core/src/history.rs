@@ -372,6 +372,20 @@ impl HistoryTable {
         })
     }
 
+    /// Replaces the recorded duration of an applied migration.
+    pub(crate) fn record_duration(
+        &self,
+        conn: &mut AnyConnection,
+        id: MigrationId,
+        elapsed: Duration,
+    ) -> Result<()> {
+        let ms = i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX);
+        let binds = [Bind::Int(ms), Bind::Int(id.as_i64())];
+        self.write(conn, HistoryStatements::record_duration, &binds, || {
+            format!("recording how long migration {id} took")
+        })
+    }
+
     /// Records that a journaled run finished `step`.
     pub(crate) fn record_step(
         &self,

@@ -252,3 +252,34 @@ fn postgres_each_migration_starts_with_the_commands_search_path() {
     assert_eq!(schema_of("in_app"), [Some("app".to_owned())]);
     assert_eq!(schema_of("after_it"), [Some("public".to_owned())]);
 }
+
+/// Helpers name a table of another schema as `schema.table` (`schema.table.column`).
+#[test]
+fn postgres_helpers_work_on_a_table_of_another_schema() {
+    let db = TestDb::new(Dialect::Postgres);
+    db.execute(
+        "CREATE SCHEMA app; \
+         CREATE TABLE app.issues (id SERIAL PRIMARY KEY, title TEXT NOT NULL, points INTEGER); \
+         INSERT INTO app.issues (title) VALUES ('Crash On Start'), ('Slow'), ('Typo'), ('Unicode Title'), ('Last'); \
+         CREATE TABLE public.issues (id SERIAL PRIMARY KEY, title TEXT NOT NULL, points INTEGER); \
+         INSERT INTO public.issues (title, points) VALUES ('untouched', 7)",
+    );
+    let out = succeeds(&db, "schemas", &["up"]);
+    assert_eq!(
+        db.count("SELECT COUNT(*) AS n FROM app.issues WHERE slug = lower(title) AND points = 2"),
+        5,
+        "{out}"
+    );
+    assert!(out.contains("`app.issues` rows: 5"), "{out}");
+    assert!(out.contains("verified every issue has two points"), "{out}");
+    assert_eq!(
+        db.count(
+            "SELECT COUNT(*) AS n FROM public.issues WHERE points = 7 AND title = 'untouched'"
+        ),
+        1
+    );
+    assert!(
+        !db.columns("issues").contains(&"slug".to_owned()),
+        "public.issues unchanged"
+    );
+}

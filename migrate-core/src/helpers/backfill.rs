@@ -64,7 +64,7 @@ pub fn run(
                     "the table's primary key".to_owned(),
                     format!(
                         "UPDATE {} SET {} WHERE <key in the batch's range>{}",
-                        migrate_sql::quote_ident(dialect, spec.table),
+                        migrate_sql::quote_table(dialect, spec.table),
                         spec.assignments,
                         spec.condition
                             .as_deref()

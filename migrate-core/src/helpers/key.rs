@@ -158,7 +158,7 @@ fn no_nulls(conn: &mut AnyConnection, table: &str, columns: &[&str]) -> Result<b
         .collect();
     let sql = format!(
         "SELECT COUNT(*) AS n FROM {} WHERE {}",
-        quote_ident(dialect, table),
+        migrate_sql::quote_table(dialect, table),
         any_null.join(" OR ")
     );
     let rows = conn
@@ -167,16 +167,26 @@ fn no_nulls(conn: &mut AnyConnection, table: &str, columns: &[&str]) -> Result<b
     Ok(rows.first().copied().unwrap_or(0) == 0)
 }
 
+/// How the catalog queries take a table: PostgreSQL resolves the quoted, possibly qualified
+/// name itself (`to_regclass`, the first parameter unused); MySQL takes the database (the
+/// current one when `None`) and the name; SQLite the name.
+pub(crate) fn catalog_name(dialect: Dialect, table: &str) -> (Option<String>, String) {
+    let (schema, name) = migrate_sql::split_table(table);
+    match dialect {
+        Dialect::Postgres => (None, migrate_sql::quote_table(dialect, table)),
+        Dialect::Mysql => (schema.map(str::to_owned), name.to_owned()),
+        Dialect::Sqlite => (None, name.to_owned()),
+    }
+}
+
 /// The table's unique indexes on plain columns, the primary key first.
 fn unique_keys(conn: &mut AnyConnection, table: &str) -> Result<Vec<UniqueKey>> {
     let dialect = conn.dialect();
     // PostgreSQL resolves the name itself (`to_regclass`), so it takes the quoted identifier.
-    let name = match dialect {
-        Dialect::Postgres => quote_ident(dialect, table),
-        Dialect::Mysql | Dialect::Sqlite => table.to_owned(),
-    };
+    let (schema, name) = catalog_name(dialect, table);
     let sql = catalog::key_candidates(dialect);
     let rows: Vec<Candidate> = with_connection!(conn, c => diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Nullable<Text>, _>(&schema)
         .bind::<Text, _>(&name)
         .load(c))
     .map_err(|e| Error::database(format!("reading the keys of `{table}`"), e))?;

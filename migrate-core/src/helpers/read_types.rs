@@ -28,12 +28,10 @@ pub type ReadColumn = (&'static str, ColumnType, bool);
 /// Refuses a transform whose closure cannot read `columns` of `table` as declared.
 pub(crate) fn check(conn: &mut AnyConnection, table: &str, columns: &[ReadColumn]) -> Result<()> {
     let dialect = conn.dialect();
-    let name = match dialect {
-        Dialect::Postgres => quote_ident(dialect, table),
-        Dialect::Mysql | Dialect::Sqlite => table.to_owned(),
-    };
+    let (schema, name) = super::key::catalog_name(dialect, table);
     let found: Vec<Column> =
         with_connection!(conn, c => diesel::sql_query(catalog::table_columns(dialect))
+        .bind::<diesel::sql_types::Nullable<Text>, _>(&schema)
         .bind::<Text, _>(&name)
         .load(c))
         .map_err(|e| Error::database(format!("reading the columns of `{table}`"), e))?;
@@ -63,7 +61,7 @@ pub(crate) fn check(conn: &mut AnyConnection, table: &str, columns: &[ReadColumn
         if actual.not_null == 0 && !optional {
             let sql = format!(
                 "SELECT COUNT(*) AS n FROM {} WHERE {} IS NULL",
-                quote_ident(dialect, table),
+                migrate_sql::quote_table(dialect, table),
                 quote_ident(dialect, column)
             );
             let nulls = conn

@@ -155,6 +155,15 @@ impl Runner<'_> {
                     finish(history, conn, migration, direction, started.elapsed())
                 })
                 .map_err(|source| failed(source, true))?;
+            // The record was written before the commit, which can be most of a migration's
+            // time (SQLite syncs the file): store the duration the command reports. Best effort:
+            // the migration is applied either way.
+            if direction == Direction::Up
+                && let Err(error) =
+                    history.record_duration(self.conn, migration.id(), started.elapsed())
+            {
+                tracing::warn!(migration = %migration.id(), "{error}");
+            }
         }
         Ok(())
     }

@@ -301,7 +301,7 @@ impl Transform {
 impl Parse for Transform {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let usage = "transform_rows!(m, users, |posts_count: i32, comments_count: i32| -> score: f64 { f64::from(posts_count * 10 + comments_count * 5) })";
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, false)?;
         input.parse::<Token![,]>()?;
         expect::<Token![|]>(
             input,

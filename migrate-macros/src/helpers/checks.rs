@@ -19,7 +19,7 @@ pub struct CountRows {
 
 impl Parse for CountRows {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table = input.parse()?;
+        let table = super::syntax::parse_table(input, false)?;
         let mut filter = None;
         for option in parse_options(
             input,
@@ -62,7 +62,7 @@ pub struct SpotCheck {
 
 impl Parse for SpotCheck {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, false)?;
         let content;
         syn::parenthesized!(content in input);
         let columns: Vec<Name> = content
@@ -128,7 +128,7 @@ pub struct Verify {
 
 impl Parse for Verify {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, false)?;
         input.parse::<Token![,]>()?;
         let condition = Portable::parse(&input.parse()?)?;
         expect::<Token![,]>(

@@ -20,7 +20,7 @@ pub struct AddColumn {
 
 impl Parse for AddColumn {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, true)?;
         expect::<Token![.]>(
             input,
             "expected `table.column TYPE`, as in `users.created_year INTEGER NOT NULL = year(created_at)`",

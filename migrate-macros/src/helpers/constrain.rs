@@ -35,7 +35,7 @@ fn names(input: ParseStream) -> syn::Result<Vec<String>> {
 
 impl Parse for Constrain {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, true)?;
         let mut condition = None;
         let constraint = if input.peek(Token![.]) {
             input.parse::<Token![.]>()?;

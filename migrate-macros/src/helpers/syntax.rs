@@ -73,9 +73,28 @@ pub struct TableColumn {
     pub column: Name,
 }
 
+/// A table name, possibly schema-qualified (`app.issues`: a PostgreSQL schema, a MySQL
+/// database). When `column_follows` (the name is followed by `.column`), only a three-part
+/// `schema.table.column` has a qualifier.
+pub fn parse_table(input: ParseStream, column_follows: bool) -> syn::Result<Name> {
+    let first: Name = input.parse()?;
+    let qualified = input.peek(Token![.])
+        && input.peek2(Ident::peek_any)
+        && (!column_follows || input.peek3(Token![.]));
+    if !qualified {
+        return Ok(first);
+    }
+    input.parse::<Token![.]>()?;
+    let table: Name = input.parse()?;
+    Ok(Name::new(
+        format!("{}.{}", first.text, table.text),
+        first.span,
+    ))
+}
+
 impl Parse for TableColumn {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = parse_table(input, true)?;
         if !input.peek(Token![.]) {
             return Err(syn::Error::new(
                 table.span,

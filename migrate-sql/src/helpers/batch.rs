@@ -37,7 +37,7 @@ pub fn next_batch_end(
         "SELECT {} FROM (SELECT {} FROM {}{} ORDER BY {} LIMIT {limit}) batch ORDER BY {} LIMIT 1",
         key.select_text(dialect, None),
         columns.join(", "),
-        sql.id(table),
+        sql.table(table),
         rows_after(dialect, key, after)?,
         key.order_by(dialect, None, false),
         key.order_by(dialect, None, true),
@@ -67,7 +67,7 @@ pub fn count_remaining(
     };
     Ok(format!(
         "SELECT COUNT(*) AS n FROM {}{filter}",
-        sql.id(table)
+        sql.table(table)
     ))
 }
 
@@ -89,7 +89,7 @@ pub fn backfill_batch(
     }
     Ok(format!(
         "UPDATE {} SET {assignments} WHERE {filter}",
-        sql.id(table)
+        sql.table(table)
     ))
 }
 
@@ -114,7 +114,7 @@ pub fn select_batch(
         "SELECT {}, {} FROM {}{} ORDER BY {} LIMIT {limit}{lock}",
         key.select_text(dialect, None),
         selected.join(", "),
-        sql.id(table),
+        sql.table(table),
         rows_after(dialect, key, after)?,
         key.order_by(dialect, None, false),
     ))
@@ -144,7 +144,7 @@ pub fn bulk_update(
     batch: &BatchRows<'_>,
 ) -> Result<String, LiteralError> {
     let sql = Sql(dialect);
-    let t = sql.id(table);
+    let t = sql.table(table);
     let range = key.range(dialect, Some(table), batch.after, batch.last)?;
     let keys = key.columns.len();
     Ok(match dialect {
@@ -252,7 +252,7 @@ pub fn bulk_update_mariadb(
 ) -> Result<String, LiteralError> {
     let dialect = Dialect::Mysql;
     let sql = Sql(dialect);
-    let t = sql.id(table);
+    let t = sql.table(table);
     let range = key.range(dialect, Some(table), batch.after, batch.last)?;
     let Some(((first_key, first), rest)) = batch.rows.split_first() else {
         return Ok(String::new());

@@ -7,7 +7,7 @@ use crate::{Dialect, Step};
 pub fn count(dialect: Dialect, table: &str, filter: Option<&str>) -> String {
     let sql = Sql(dialect);
     let filter = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
-    format!("SELECT COUNT(*) AS n FROM {}{filter}", sql.id(table))
+    format!("SELECT COUNT(*) AS n FROM {}{filter}", sql.table(table))
 }
 
 /// Shows `limit` rows of `table` by `key`, each as one line `column="value" ...`: values in
@@ -43,7 +43,7 @@ pub fn sample(
         sql: format!(
             "SELECT {} AS v FROM {}{filter} ORDER BY {} LIMIT {limit}",
             sql.concat(&pieces),
-            sql.id(table),
+            sql.table(table),
             sql.id(key)
         ),
         label: format!("spot check of `{table}`:"),

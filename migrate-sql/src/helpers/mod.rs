@@ -46,9 +46,14 @@ impl Sql {
         quote_ident(self.0, name)
     }
 
+    /// A table name, quoted (each part of `schema.table`).
+    pub(crate) fn table(self, name: &str) -> String {
+        crate::quote_table(self.0, name)
+    }
+
     /// `table.column`, both quoted.
     pub(crate) fn qualified(self, table: &str, column: &str) -> String {
-        format!("{}.{}", self.id(table), self.id(column))
+        format!("{}.{}", self.table(table), self.id(column))
     }
 
     /// Text length in characters.
@@ -86,7 +91,7 @@ pub(crate) fn check_rows(
     problem: String,
     hint: String,
 ) -> Check {
-    let t = sql.id(table);
+    let t = sql.table(table);
     Check {
         count_sql: format!("SELECT COUNT(*) AS n FROM {t} WHERE {condition}"),
         // As text, so that keys of any type can be named.

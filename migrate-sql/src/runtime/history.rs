@@ -142,6 +142,11 @@ impl HistoryStatements {
         ))
     }
 
+    /// Replaces the recorded duration (measured after the commit). Parameters: ms, id.
+    pub fn record_duration(&self) -> Template {
+        self.template("UPDATE {table} SET execution_ms = {} WHERE id = {}")
+    }
+
     /// Records the steps a run finished. Parameters: steps done, id.
     pub fn record_step(&self) -> Template {
         self.template(
@@ -218,6 +223,7 @@ mod tests {
                 h.existing_columns(),
                 h.record_applied(),
                 h.record_running(),
+                h.record_duration(),
                 h.record_step(),
                 h.record_resume_key(),
                 h.record_failed(),
