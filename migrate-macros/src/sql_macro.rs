@@ -63,7 +63,11 @@ fn expand_for(input: TokenStream, enabled: &[Dialect]) -> syn::Result<TokenStrea
             continue;
         }
         if let Err(problem) = sql_check::check(dialect, &entry.sql.value()) {
-            push(syn::Error::new(entry.sql.span(), problem.to_string()));
+            push(sql_check::error_at(
+                &entry.sql,
+                &problem.to_string(),
+                problem.position(),
+            ));
         }
         *slot = Some(entry.sql);
     }

@@ -60,9 +60,10 @@ impl<'ast> Visit<'ast> for ExecuteLiterals<'_> {
             && let Some(Expr::Lit(ExprLit {
                 lit: Lit::Str(sql), ..
             })) = call.args.first()
-            && let Err(message) = sql_check::check_portable(&dialects::enabled(), &sql.value())
+            && let Err((message, at)) =
+                sql_check::check_portable(&dialects::enabled(), &sql.value())
         {
-            self.errors.push(syn::Error::new(sql.span(), message));
+            self.errors.push(sql_check::error_at(sql, &message, at));
         }
         syn::visit::visit_expr_method_call(self, call);
     }
