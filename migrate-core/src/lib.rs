@@ -124,6 +124,25 @@ pub use migrate_macros::migration;
 /// ```
 pub use migrate_macros::sql;
 
+/// A SQL text that is deliberately not checked at compile time: the way past the check for a
+/// statement the database accepts but no parser here follows (every string literal given to
+/// `m.execute` is otherwise checked against each enabled database). It must be one string
+/// literal, so the text stays in the migration and its checksum covers it. Run it under
+/// `if m.dialect() == Dialect::X` when it is written for one database.
+///
+/// ```no_run
+/// use migrate_core::prelude::*;
+///
+/// #[migration(id = 13, irreversible)]
+/// fn set_search_path(m: &mut Migration) -> Result<()> {
+///     if m.dialect() == Dialect::Postgres {
+///         m.execute(unchecked!("ALTER ROLE app SET search_path = app, public"))?;
+///     }
+///     Ok(())
+/// }
+/// ```
+pub use migrate_macros::unchecked;
+
 #[doc(inline)]
 pub use helper_macros::*;
 
@@ -379,7 +398,7 @@ pub mod prelude {
         AnyConnection, DatabaseUrl, Dialect, Error, Migration, MigrationSet, Result, Runner,
         add_column, backfill, constrain, count_rows, denormalize, drop_column, merge_columns,
         migration, migration_set, rename_column, split_column, spot_check, sql, transform_rows,
-        unconstrain, update, verify,
+        unchecked, unconstrain, update, verify,
     };
 }
 

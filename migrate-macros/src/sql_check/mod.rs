@@ -5,8 +5,10 @@
 mod capabilities;
 mod fallback;
 mod position;
+mod transaction;
 
-pub use position::error_at;
+pub use position::{describe, error_at};
+pub use transaction::outside_transaction_only;
 
 use migrate_sql::Dialect;
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
