@@ -195,7 +195,8 @@ impl Literals<'_> {
             return;
         }
         let text = sql.value();
-        if let Err((message, at)) = sql_check::check_portable(&self.dialects, &text) {
+        let narrowed = self.dialects != crate::dialects::enabled();
+        if let Err((message, at)) = sql_check::check_portable(&self.dialects, &text, narrowed) {
             self.report.findings.push(Finding {
                 literal: sql.clone(),
                 message,

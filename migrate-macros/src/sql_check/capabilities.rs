@@ -72,7 +72,7 @@ impl Rules<'_> {
         let runs_on = match names.as_slice() {
             [] => "no database".to_owned(),
             [one] => format!("{one} only"),
-            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            [init @ .., last] => format!("{} and {last} only", init.join(", ")),
         };
         let mut message = format!(
             "{} rejects {construct} ({runs_on})",
@@ -534,7 +534,7 @@ impl Rules<'_> {
                     &[Postgres],
                     "`ALTER COLUMN ... SET/DROP NOT NULL`",
                     "NULL",
-                    "use `add_column!` with `not_null`, or `constrain!(m, table.column, not_null)` which writes it for each database",
+                    "`constrain!(m, table.column NOT NULL)` and `unconstrain!(m, table.column NOT NULL)` write it for each database",
                 ),
                 AlterColumnOperation::SetDataType { .. } => self.only(
                     &[Postgres],

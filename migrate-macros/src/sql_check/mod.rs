@@ -113,7 +113,11 @@ pub fn check(dialect: Dialect, sql: &str) -> Result<(), SqlProblem> {
                     at: find_word(&tokenize(dialect, sql), shape.at_word),
                 }),
                 None => {
-                    let (message, at) = split_location(&error.to_string());
+                    let (message, mut at) = split_location(&error.to_string());
+                    // sqlparser gives no place for a statement that ends too early: its end.
+                    if at.is_none() && message.ends_with("found: EOF") {
+                        at = end_of(sql);
+                    }
                     Err(SqlProblem::Syntax {
                         dialect,
                         message,
@@ -137,6 +141,17 @@ pub fn check(dialect: Dialect, sql: &str) -> Result<(), SqlProblem> {
         }),
         None => Ok(()),
     }
+}
+
+/// The place just after the last character of `sql` that is not whitespace.
+fn end_of(sql: &str) -> Option<Position> {
+    let trimmed = sql.trim_end();
+    let line = trimmed.lines().count().max(1);
+    let last = trimmed.lines().last().unwrap_or_default();
+    Some(Position {
+        line,
+        column: last.chars().count() + 1,
+    })
 }
 
 /// "PostgreSQL", "PostgreSQL and MySQL", ...
@@ -189,7 +204,14 @@ fn split_location(message: &str) -> (String, Option<Position>) {
 
 /// Checks `sql` for each of `dialects`, as portable SQL (a string literal given to `execute`)
 /// must be; the error is a sentence for the user and the place it is about.
-pub fn check_portable(dialects: &[Dialect], sql: &str) -> Result<(), (String, Option<Position>)> {
+///
+/// `narrowed` says the literal runs on `dialects` only (under `if m.dialect() == ...`), so the
+/// advice to write it per database does not apply.
+pub fn check_portable(
+    dialects: &[Dialect],
+    sql: &str,
+    narrowed: bool,
+) -> Result<(), (String, Option<Position>)> {
     let results: Vec<(Dialect, Result<(), SqlProblem>)> =
         dialects.iter().map(|&d| (d, check(d, sql))).collect();
     let failed: Vec<&SqlProblem> = results
@@ -221,6 +243,7 @@ pub fn check_portable(dialects: &[Dialect], sql: &str) -> Result<(), (String, Op
             names(&rejected).replace(" and ", " or "),
             dialect.display_name(),
         ),
+        SqlProblem::Unsupported { message, .. } if narrowed => message.clone(),
         SqlProblem::Unsupported { message, .. } => format!("{message}; {per_database}"),
         SqlProblem::Empty | SqlProblem::Several(_) => first.to_string(),
     };
@@ -265,11 +288,16 @@ mod unit_tests {
     #[test]
     fn portable_sql_names_the_databases_that_reject_it() {
         let all = Dialect::ALL;
-        check_portable(&all, "CREATE INDEX orders_status_idx ON orders (status)").unwrap();
-        let (typo, _) = check_portable(&all, "ALTR TABLE x").unwrap_err();
+        check_portable(
+            &all,
+            "CREATE INDEX orders_status_idx ON orders (status)",
+            false,
+        )
+        .unwrap();
+        let (typo, _) = check_portable(&all, "ALTR TABLE x", false).unwrap_err();
         assert!(typo.starts_with("this SQL does not parse: "), "{typo}");
         let (array, _) =
-            check_portable(&all, "ALTER TABLE orders ADD COLUMN tags TEXT[]").unwrap_err();
+            check_portable(&all, "ALTER TABLE orders ADD COLUMN tags TEXT[]", false).unwrap_err();
         assert!(
             array.starts_with("this SQL parses as PostgreSQL but not as MySQL or SQLite (MySQL: "),
             "{array}"
@@ -278,6 +306,7 @@ mod unit_tests {
         check_portable(
             &[Dialect::Postgres],
             "ALTER TABLE orders ADD COLUMN tags TEXT[]",
+            true,
         )
         .unwrap();
     }
