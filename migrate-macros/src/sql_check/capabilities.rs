@@ -90,6 +90,7 @@ impl Rules<'_> {
 
     /// Constructs visible in the tokens (some are dropped from the AST by lenient dialects).
     fn scan_tokens(&mut self) {
+        self.functions();
         for token in self.tokens {
             match &token.token {
                 Token::DoubleColon => self.only(
@@ -120,6 +121,37 @@ impl Rules<'_> {
                     _ => {}
                 },
                 _ => {}
+            }
+        }
+    }
+
+    /// Calls of functions that only some databases have: a name from [`FUNCTIONS`] followed by `(`.
+    fn functions(&mut self) {
+        let significant: Vec<&Token> = self
+            .tokens
+            .iter()
+            .map(|t| &t.token)
+            .filter(|t| !matches!(t, Token::Whitespace(_)))
+            .collect();
+        for (i, token) in significant.iter().enumerate() {
+            let Token::Word(word) = token else { continue };
+            if word.quote_style.is_some() || significant.get(i + 1) != Some(&&Token::LParen) {
+                continue;
+            }
+            let name = word.value.to_ascii_uppercase();
+            // `DATETIME('now')` is SQLite's function, `DATETIME(6)` MySQL's type.
+            if name == "DATETIME"
+                && matches!(significant.get(i + 2), Some(Token::SingleQuotedString(_)))
+            {
+                self.only(&[Sqlite], "the function `DATETIME()`", "DATETIME", "");
+            }
+            if let Some((function, databases)) = FUNCTIONS.iter().find(|(f, _)| *f == name) {
+                self.only(
+                    databases,
+                    &format!("the function `{function}()`"),
+                    function,
+                    "",
+                );
             }
         }
     }
@@ -733,6 +765,59 @@ impl Rules<'_> {
         }
     }
 }
+
+/// Functions that exist in some of the databases only (each checked against PostgreSQL 15,
+/// MariaDB 10.11 and SQLite 3.40). Names that are also types (`DATETIME(6)`) are left out.
+const FUNCTIONS: &[(&str, &[Dialect])] = &[
+    ("NOW", &[Postgres, Mysql]),
+    ("GEN_RANDOM_UUID", &[Postgres]),
+    ("UUID", &[Mysql]),
+    ("STRFTIME", &[Sqlite]),
+    ("JULIANDAY", &[Sqlite]),
+    ("TYPEOF", &[Sqlite]),
+    ("PRINTF", &[Sqlite]),
+    ("IFNULL", &[Mysql, Sqlite]),
+    ("CONCAT", &[Postgres, Mysql]),
+    ("CHAR_LENGTH", &[Postgres, Mysql]),
+    ("GROUP_CONCAT", &[Mysql, Sqlite]),
+    ("STRING_AGG", &[Postgres]),
+    ("DATE_FORMAT", &[Mysql]),
+    ("TO_CHAR", &[Postgres]),
+    ("RANDOM", &[Postgres, Sqlite]),
+    ("RAND", &[Mysql]),
+    ("GREATEST", &[Postgres, Mysql]),
+    ("LEAST", &[Postgres, Mysql]),
+    ("DATE_TRUNC", &[Postgres]),
+    ("IF", &[Mysql]),
+    ("UNIX_TIMESTAMP", &[Mysql]),
+    ("LPAD", &[Postgres, Mysql]),
+    ("RPAD", &[Postgres, Mysql]),
+    ("LEFT", &[Postgres, Mysql]),
+    ("RIGHT", &[Postgres, Mysql]),
+    ("SPLIT_PART", &[Postgres]),
+    ("SUBSTRING_INDEX", &[Mysql]),
+    ("INSTR", &[Mysql, Sqlite]),
+    ("STRPOS", &[Postgres]),
+    ("MD5", &[Postgres, Mysql]),
+    ("EXTRACT", &[Postgres, Mysql]),
+    ("CURDATE", &[Mysql]),
+    ("REGEXP_REPLACE", &[Postgres, Mysql]),
+    ("LOCATE", &[Mysql]),
+    ("POSITION", &[Postgres, Mysql]),
+    ("REPEAT", &[Postgres, Mysql]),
+    ("TRUNC", &[Postgres, Sqlite]),
+    ("TRUNCATE", &[Mysql]),
+    ("SYSDATE", &[Mysql]),
+    ("HEX", &[Mysql, Sqlite]),
+    ("JSON_EXTRACT", &[Mysql, Sqlite]),
+    ("JSON_OBJECT", &[Mysql, Sqlite]),
+    ("JSONB_BUILD_OBJECT", &[Postgres]),
+    ("JSON_BUILD_OBJECT", &[Postgres]),
+    ("AGE", &[Postgres]),
+    ("DATEDIFF", &[Mysql]),
+    ("DATE_ADD", &[Mysql]),
+    ("DATE_SUB", &[Mysql]),
+];
 
 /// The word an error about a type points at: its first word.
 fn word_of(base: &str) -> &'static str {

@@ -42,6 +42,119 @@ pub fn recognise(sql: &str) -> Option<Recognised> {
         .or_else(|| virtual_table(words))
         .or_else(|| drop_index_concurrently(sql, words))
         .or_else(|| pragma(words))
+        .or_else(|| mysql_alter_table(sql, words))
+        .or_else(|| keyword_statement(words))
+}
+
+/// MySQL's `ALTER TABLE` actions sqlparser does not know: table options (`ENGINE=`, `COMMENT=`,
+/// `CONVERT TO CHARACTER SET`, ...), `RENAME INDEX a TO b`, and `ADD COLUMN IF NOT EXISTS`, which
+/// PostgreSQL has too.
+fn mysql_alter_table(sql: &str, words: &[&Token]) -> Option<Recognised> {
+    let [alter, table, name, action, rest @ ..] = words else {
+        return None;
+    };
+    if !(is_word(alter, "ALTER") && is_word(table, "TABLE") && is_name(name)) {
+        return None;
+    }
+    const TABLE_OPTIONS: &[&str] = &[
+        "ENGINE",
+        "COMMENT",
+        "CONVERT",
+        "AUTO_INCREMENT",
+        "ROW_FORMAT",
+        "CHARACTER",
+        "CHARSET",
+        "DEFAULT",
+        "COLLATE",
+        "FORCE",
+    ];
+    if TABLE_OPTIONS.iter().any(|option| is_word(action, option)) {
+        return Some(Recognised {
+            runs_on: &[Mysql],
+            what: "MySQL's table options in `ALTER TABLE`",
+            at_word: "ALTER",
+        });
+    }
+    if is_word(action, "RENAME")
+        && matches!(rest, [kind, from, to_, target] if (is_word(kind, "INDEX") || is_word(kind, "KEY")) && is_name(from) && is_word(to_, "TO") && is_name(target))
+    {
+        return Some(Recognised {
+            runs_on: &[Mysql],
+            what: "`ALTER TABLE ... RENAME INDEX`",
+            at_word: "RENAME",
+        });
+    }
+    let adds_if_not_exists = is_word(action, "ADD")
+        && match rest {
+            [column, if_, not, exists, ..] if is_word(column, "COLUMN") => {
+                is_word(if_, "IF") && is_word(not, "NOT") && is_word(exists, "EXISTS")
+            }
+            [if_, not, exists, ..] => {
+                is_word(if_, "IF") && is_word(not, "NOT") && is_word(exists, "EXISTS")
+            }
+            _ => false,
+        };
+    if adds_if_not_exists {
+        let without = remove_first_word(
+            &remove_first_word(&remove_first_word(sql, "IF")?, "NOT")?,
+            "EXISTS",
+        )?;
+        let parsed = Parser::parse_sql(&MySqlDialect {}, &without).ok()?;
+        return matches!(
+            parsed.as_slice(),
+            [sqlparser::ast::Statement::AlterTable(_)]
+        )
+        .then_some(Recognised {
+            runs_on: &[Postgres, Mysql],
+            what: "`ADD COLUMN IF NOT EXISTS`",
+            at_word: "EXISTS",
+        });
+    }
+    None
+}
+
+/// Statements known by their first words: `OPTIMIZE TABLE` (MySQL), `ALTER SEQUENCE` (PostgreSQL
+/// and MySQL), `REINDEX` (PostgreSQL with an object kind, SQLite without).
+fn keyword_statement(words: &[&Token]) -> Option<Recognised> {
+    match words {
+        [optimize, table, names @ ..]
+            if is_word(optimize, "OPTIMIZE") && is_word(table, "TABLE") && !names.is_empty() =>
+        {
+            Some(Recognised {
+                runs_on: &[Mysql],
+                what: "`OPTIMIZE TABLE`",
+                at_word: "OPTIMIZE",
+            })
+        }
+        [alter, sequence, name, _, ..]
+            if is_word(alter, "ALTER") && is_word(sequence, "SEQUENCE") && is_name(name) =>
+        {
+            Some(Recognised {
+                runs_on: &[Postgres, Mysql],
+                what: "`ALTER SEQUENCE`",
+                at_word: "SEQUENCE",
+            })
+        }
+        [reindex, kind, rest @ ..]
+            if is_word(reindex, "REINDEX")
+                && ["TABLE", "INDEX", "SCHEMA", "DATABASE", "SYSTEM"]
+                    .iter()
+                    .any(|k| is_word(kind, k))
+                && !rest.is_empty() =>
+        {
+            Some(Recognised {
+                runs_on: &[Postgres],
+                what: "`REINDEX TABLE/INDEX ...`",
+                at_word: "REINDEX",
+            })
+        }
+        [reindex] | [reindex, _] if is_word(reindex, "REINDEX") => Some(Recognised {
+            runs_on: &[Sqlite],
+            what: "`REINDEX` without an object kind",
+            at_word: "REINDEX",
+        }),
+        _ => None,
+    }
 }
 
 /// SQLite's `PRAGMA [schema.]name [= value | (value)]`, whose values (`ON`, `wal`) sqlparser
