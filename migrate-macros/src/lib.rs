@@ -13,6 +13,7 @@ mod helpers;
 mod migration;
 mod sql_check;
 mod sql_macro;
+mod suggest;
 mod unchecked;
 
 /// Registers a function as a migration. See `migrate_core::migration` for the documentation.
