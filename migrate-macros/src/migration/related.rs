@@ -9,16 +9,21 @@
 
 use super::body::{self, BodyReport, HandleCall};
 use migrate_sql::Dialect;
-use syn::{Ident, Item, ItemFn, Path};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use syn::{Ident, ItemFn, Path};
 
-/// The source file of the macro invocation, parsed, with its text.
+/// The source file of the macro invocation, as token trees, with its text.
+///
+/// Only lexed: the functions needed are found by their `fn name` tokens and parsed alone, since
+/// every `#[migration]` of a file reads it again (parsing all of a 100-migration file for each
+/// one would make its build quadratic).
 pub struct SourceFile {
     text: String,
-    items: Vec<Item>,
+    trees: Vec<TokenTree>,
 }
 
 impl SourceFile {
-    /// The file the compiler is expanding `#[migration]` in, if it can be read and parsed.
+    /// The file the compiler is expanding `#[migration]` in, if it can be read and lexed.
     pub fn current() -> Option<Self> {
         if !proc_macro::is_available() {
             return None;
@@ -29,20 +34,20 @@ impl SourceFile {
     }
 
     fn parse(text: String) -> Option<Self> {
-        let file = syn::parse_file(&text).ok()?;
+        let trees: TokenStream = text.parse().ok()?;
         Some(SourceFile {
             text,
-            items: file.items,
+            trees: trees.into_iter().collect(),
         })
     }
 
-    /// The items of the module that defines the migration function `up` (with `#[migration]` on
-    /// it); `None` if it is not found or found more than once.
-    fn module_of(&self, up: &Ident) -> Option<&[Item]> {
+    /// The token trees of the module that defines the migration function `up` (with
+    /// `#[migration]` on it); `None` if it is not found or found more than once.
+    fn module_of(&self, up: &Ident) -> Option<Vec<TokenTree>> {
         let mut found = Vec::new();
-        collect_modules(&self.items, up, &mut found);
+        collect_modules(&self.trees, up, &mut found);
         match found.as_slice() {
-            [one] => Some(one),
+            [one] => Some(one.clone()),
             _ => None,
         }
     }
@@ -68,22 +73,74 @@ impl SourceFile {
     }
 }
 
-fn collect_modules<'f>(items: &'f [Item], up: &Ident, found: &mut Vec<&'f [Item]>) {
-    for item in items {
-        match item {
-            Item::Fn(function)
-                if function.sig.ident == *up && has_migration_attribute(function) =>
-            {
-                found.push(items);
-            }
-            Item::Mod(module) => {
-                if let Some((_, content)) = &module.content {
-                    collect_modules(content, up, found);
-                }
-            }
-            _ => {}
+/// The index of `fn name` in `trees`.
+fn fn_index(trees: &[TokenTree], name: &Ident) -> Option<usize> {
+    trees.windows(2).position(|pair| {
+        matches!(pair, [TokenTree::Ident(keyword), TokenTree::Ident(found)] if keyword == "fn" && found == name)
+    })
+}
+
+fn collect_modules(trees: &[TokenTree], up: &Ident, found: &mut Vec<Vec<TokenTree>>) {
+    if let Some(index) = fn_index(trees, up)
+        && preceded_by_migration_attribute(&trees[..index])
+    {
+        found.push(trees.to_vec());
+    }
+    for pair in trees.windows(3) {
+        if let [
+            TokenTree::Ident(keyword),
+            TokenTree::Ident(_),
+            TokenTree::Group(body),
+        ] = pair
+            && keyword == "mod"
+            && body.delimiter() == Delimiter::Brace
+        {
+            let inner: Vec<TokenTree> = body.stream().into_iter().collect();
+            collect_modules(&inner, up, found);
         }
     }
+}
+
+/// Whether the attributes just before an item (the end of `before`) include `#[...migration...]`.
+fn preceded_by_migration_attribute(before: &[TokenTree]) -> bool {
+    before.iter().rev().take(12).any(|tree| match tree {
+        TokenTree::Group(group) if group.delimiter() == Delimiter::Bracket => {
+            syn::parse2::<syn::Meta>(group.stream()).is_ok_and(|meta| {
+                meta.path()
+                    .segments
+                    .last()
+                    .is_some_and(|segment| segment.ident == "migration")
+            })
+        }
+        _ => false,
+    })
+}
+
+/// The function `name` of `module`, parsed from its qualifiers to its body.
+fn function_in(module: &[TokenTree], name: &Ident) -> Option<ItemFn> {
+    let index = fn_index(module, name)?;
+    // Back over the qualifiers (`pub(crate) async unsafe extern "C"`), which the signature check
+    // needs to see.
+    let mut start = index;
+    while start > 0 {
+        let keep = match &module[start - 1] {
+            TokenTree::Ident(word) => {
+                ["pub", "async", "const", "unsafe", "extern"].contains(&word.to_string().as_str())
+            }
+            TokenTree::Literal(_) => true,
+            TokenTree::Group(group) => group.delimiter() == Delimiter::Parenthesis,
+            TokenTree::Punct(_) => false,
+        };
+        if !keep {
+            break;
+        }
+        start -= 1;
+    }
+    let end = module[index..].iter().position(
+        |tree| matches!(tree, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace),
+    )? + index;
+    let tokens: TokenStream = module[start..=end].iter().cloned().collect();
+    syn::parse2(tokens).ok()
 }
 
 /// Whether `function` carries `#[migration(...)]` (under any path ending in `migration`).
@@ -113,21 +170,16 @@ pub fn check(
     let Some(module) = file.module_of(&up.sig.ident) else {
         return;
     };
-    let find = |name: &Ident| {
-        module.iter().find_map(|item| match item {
-            Item::Fn(function) if function.sig.ident == *name => Some(function),
-            _ => None,
-        })
-    };
+    let find = |name: &Ident| function_in(&module, name);
     // (function, where it is named, is it the down function, the databases it runs on)
-    let mut queue: Vec<(&ItemFn, proc_macro2::Span, bool, Vec<Dialect>)> = Vec::new();
+    let mut queue: Vec<(ItemFn, proc_macro2::Span, bool, Vec<Dialect>)> = Vec::new();
     if let Some(path) = down {
         let name = match path.segments.iter().collect::<Vec<_>>().as_slice() {
             [only] => Some(&only.ident),
             [first, only] if first.ident == "self" => Some(&only.ident),
             _ => None,
         };
-        if let Some(function) = name.and_then(find)
+        if let Some(function) = name.and_then(&find)
             && function.sig.ident != up.sig.ident
         {
             queue.push((
@@ -145,7 +197,7 @@ pub fn check(
                 continue;
             }
             if let Some(function) = find(&call.name)
-                && !has_migration_attribute(function)
+                && !has_migration_attribute(&function)
             {
                 seen.push(call.name.clone());
                 queue.push((function, call.name.span(), false, call.dialects.clone()));
@@ -155,7 +207,7 @@ pub fn check(
     enqueue_calls(&up_report.calls, &mut queue, &mut seen);
     while let Some((function, named_at, is_down, dialects)) = queue.pop() {
         if is_down {
-            check_down_signature(function, named_at, errors);
+            check_down_signature(&function, named_at, errors);
         }
         let Some(handle) = body::handle_parameter(&function.sig) else {
             continue;
@@ -231,24 +283,19 @@ mod inner {
         let file = SourceFile::parse(TEXT.to_owned()).expect("parses");
         let up: Ident = syn::parse_quote!(up);
         let module = file.module_of(&up).expect("found");
-        assert_eq!(module.len(), 3);
-        let literal: syn::LitStr = syn::parse_quote!("DROP INDX i");
         let revert: Ident = syn::parse_quote!(revert);
+        assert!(function_in(&module, &revert).is_some());
+        let literal: syn::LitStr = syn::parse_quote!("DROP INDX i");
         assert_eq!(file.literal_start(&revert, &literal), Some((13, 19)));
     }
 
     #[test]
     fn checks_the_down_function_and_helpers_for_their_databases() {
         let file = SourceFile::parse(TEXT.to_owned()).expect("parses");
-        let Some(Item::Mod(module)) = file.items.get(1) else {
-            panic!("the module")
-        };
-        let Some((_, items)) = &module.content else {
-            panic!("its items")
-        };
-        let Some(Item::Fn(up)) = items.first() else {
-            panic!("the migration")
-        };
+        let up: ItemFn = syn::parse_str(
+            "#[migration(id = 1, down = revert)] fn up(m: &mut Migration) -> Result<()> { m.execute(\"CREATE INDEX i ON t (a)\")?; add_more(m)?; Ok(()) }",
+        )
+        .expect("the migration");
         let handle = body::handle_parameter(&up.sig).expect("a handle");
         let report = body::check_block(&up.block, handle, &Dialect::ALL, true);
         assert!(report.findings.is_empty());
@@ -256,7 +303,7 @@ mod inner {
         let mut errors = super::super::args::Errors::default();
         check(
             &file,
-            up,
+            &up,
             Some(&down),
             &report,
             &Dialect::ALL,
