@@ -156,6 +156,10 @@ impl Literals<'_> {
                 }
                 _ => None,
             },
+            // `if let Dialect::Postgres = m.dialect()`
+            Expr::Let(binding) if self.is_dialect_call(&binding.expr) => {
+                pattern_dialects(&binding.pat)
+            }
             Expr::Macro(mac) if mac.mac.path.is_ident("matches") => {
                 let (scrutinee, pattern) = mac
                     .mac

@@ -138,6 +138,20 @@ impl Rules<'_> {
             if word.quote_style.is_some() || significant.get(i + 1) != Some(&&Token::LParen) {
                 continue;
             }
+            // `INSERT INTO age (id)`, `REFERENCES position (id)`, `t.left(`: a table, not a call.
+            let names_an_object = i
+                .checked_sub(1)
+                .and_then(|p| significant.get(p))
+                .is_some_and(|previous| match previous {
+                    Token::Period => true,
+                    Token::Word(w) => OBJECT_KEYWORDS
+                        .iter()
+                        .any(|k| w.value.eq_ignore_ascii_case(k)),
+                    _ => false,
+                });
+            if names_an_object {
+                continue;
+            }
             let name = word.value.to_ascii_uppercase();
             // `DATETIME('now')` is SQLite's function, `DATETIME(6)` MySQL's type.
             if name == "DATETIME"
@@ -543,12 +557,10 @@ impl Rules<'_> {
                     }
                 }
             }
-            Op::DropColumn { if_exists, .. } => {
-                if *if_exists {
-                    self.only(&[Postgres, Mysql], "`DROP COLUMN IF EXISTS`", "EXISTS", "");
-                }
-            }
-            Op::RenameColumn { .. } | Op::RenameTable { .. } => {}
+            Op::DropColumn {
+                if_exists: true, ..
+            } => self.only(&[Postgres, Mysql], "`DROP COLUMN IF EXISTS`", "EXISTS", ""),
+            Op::DropColumn { .. } | Op::RenameColumn { .. } | Op::RenameTable { .. } => {}
             Op::ModifyColumn { .. } => self.only(
                 &[Mysql],
                 "`ALTER TABLE ... MODIFY COLUMN`",
@@ -638,8 +650,9 @@ impl Rules<'_> {
             | Op::ResetOptions { .. } => {
                 self.only(&[Postgres], "this `ALTER TABLE` action", "ALTER", "")
             }
-            // The other actions belong to databases this project does not target.
-            _ => self.only(&[], "this `ALTER TABLE` action", "ALTER", ""),
+            // The other actions are left to the parser: refusing SQL a database accepts is worse
+            // than letting through a rare action the server refuses at run time.
+            _ => {}
         }
     }
 
@@ -668,15 +681,8 @@ impl Rules<'_> {
                 "IDENTITY",
                 "MySQL writes `AUTO_INCREMENT`, SQLite `INTEGER PRIMARY KEY`",
             ),
-            ColumnOption::DialectSpecific(tokens) => {
-                // The token scan has judged these words per dialect.
-                let auto_increment = tokens.iter().any(|t| {
-                    matches!(t, Token::Word(w) if matches!(w.keyword, Keyword::AUTO_INCREMENT | Keyword::AUTOINCREMENT))
-                });
-                if !auto_increment {
-                    self.only(&[], "this column option", "", "");
-                }
-            }
+            // `AUTO_INCREMENT` and `AUTOINCREMENT` are judged by the token scan; other words
+            // are left to the parser that accepted them.
             _ => {}
         }
     }
@@ -765,6 +771,29 @@ impl Rules<'_> {
         }
     }
 }
+
+/// Words after which `name (` names a table, index or constraint rather than calling a function.
+const OBJECT_KEYWORDS: &[&str] = &[
+    "INTO",
+    "TABLE",
+    "REFERENCES",
+    "ON",
+    "JOIN",
+    "UPDATE",
+    "FROM",
+    "EXISTS",
+    "INDEX",
+    "VIEW",
+    "TRIGGER",
+    "FUNCTION",
+    "PROCEDURE",
+    "TYPE",
+    "KEY",
+    "CONSTRAINT",
+    "USING",
+    "UNIQUE",
+    "CHECK",
+];
 
 /// Functions that exist in some of the databases only (each checked against PostgreSQL 15,
 /// MariaDB 10.11 and SQLite 3.40). Names that are also types (`DATETIME(6)`) are left out.

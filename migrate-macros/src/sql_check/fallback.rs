@@ -44,6 +44,52 @@ pub fn recognise(sql: &str) -> Option<Recognised> {
         .or_else(|| pragma(words))
         .or_else(|| mysql_alter_table(sql, words))
         .or_else(|| keyword_statement(words))
+        .or_else(|| mysql_multi_table_update(sql))
+}
+
+/// MySQL's `UPDATE a, b SET ...`: with the commas written as `CROSS JOIN` (the same thing), an
+/// UPDATE MySQL's parser accepts.
+fn mysql_multi_table_update(sql: &str) -> Option<Recognised> {
+    let tokens = Tokenizer::new(&MySqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    let significant: Vec<_> = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .collect();
+    if !significant
+        .first()
+        .is_some_and(|t| is_word(&t.token, "UPDATE"))
+    {
+        return None;
+    }
+    let mut commas = Vec::new();
+    for token in &significant[1..] {
+        match &token.token {
+            Token::Comma => commas.push(token),
+            Token::Word(w) if w.value.eq_ignore_ascii_case("SET") => break,
+            Token::Word(_) | Token::Period => {}
+            _ => return None,
+        }
+    }
+    if commas.is_empty() {
+        return None;
+    }
+    let mut joined = String::with_capacity(sql.len() + 16 * commas.len());
+    let mut from = 0;
+    for comma in commas {
+        let at = offset_of(sql, comma.span.start)?;
+        joined.push_str(sql.get(from..at)?);
+        joined.push_str(" CROSS JOIN ");
+        from = at + 1;
+    }
+    joined.push_str(sql.get(from..)?);
+    let parsed = Parser::parse_sql(&MySqlDialect {}, &joined).ok()?;
+    matches!(parsed.as_slice(), [sqlparser::ast::Statement::Update(_)]).then_some(Recognised {
+        runs_on: &[Mysql],
+        what: "`UPDATE a, b SET ...`",
+        at_word: "UPDATE",
+    })
 }
 
 /// MySQL's `ALTER TABLE` actions sqlparser does not know: table options (`ENGINE=`, `COMMENT=`,

@@ -23,12 +23,15 @@ fn database_specific(m: &mut Migration) -> Result<()> {
             m.execute("CREATE TRIGGER users_email_lower BEFORE INSERT ON users FOR EACH ROW SET NEW.email = LOWER(NEW.email)")?;
             m.execute("CREATE FULLTEXT INDEX posts_body_ft ON posts (body)")?;
             m.execute("ALTER TABLE orders MODIFY COLUMN status VARCHAR(40)")?;
+            m.execute("UPDATE orders, users SET orders.status = 'new' WHERE orders.id = users.id")?;
         }
         Dialect::Sqlite => {
             m.execute("CREATE VIRTUAL TABLE posts_fts USING fts5(title, body, content='posts', content_rowid='id')")?;
-            m.execute("PRAGMA foreign_keys = ON")?;
         }
         Dialect::Postgres => {}
+    }
+    if let Dialect::Sqlite = m.dialect() {
+        m.execute("PRAGMA foreign_keys = ON")?;
     }
     index_status(m)?;
     Ok(())
