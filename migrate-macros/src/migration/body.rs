@@ -252,23 +252,15 @@ impl Literals<'_> {
 
 impl<'ast> Visit<'ast> for Literals<'_> {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        if call.method == "execute" && call.args.len() == 1 && self.is_handle(&call.receiver) {
-            match call.args.first() {
-                Some(Expr::Lit(ExprLit {
-                    lit: Lit::Str(sql), ..
-                })) => self.check_literal(sql),
-                Some(Expr::Macro(mac))
-                    if mac
-                        .mac
-                        .path
-                        .segments
-                        .last()
-                        .is_some_and(|s| s.ident == "sql") =>
-                {
-                    self.check_sql_macro(&mac.mac);
-                }
-                _ => {}
-            }
+        // A `sql!` argument is checked where it is visited, as any `sql!`.
+        if call.method == "execute"
+            && call.args.len() == 1
+            && self.is_handle(&call.receiver)
+            && let Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(sql), ..
+            })) = call.args.first()
+        {
+            self.check_literal(sql);
         }
         syn::visit::visit_expr_method_call(self, call);
     }
@@ -409,4 +401,102 @@ pub fn related_finding_error(
         _ => sql_check::describe(&finding.literal, literal_start, &message, finding.at),
     };
     syn::Error::new(span, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn findings(block: Block, transactional: bool) -> Vec<String> {
+        let handle: Ident = syn::parse_quote!(m);
+        check_block(&block, &handle, &Dialect::ALL, transactional)
+            .findings
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn a_literal_under_a_dialect_condition_is_checked_for_that_database_only() {
+        // Each of these is PostgreSQL-only SQL under a condition that holds on PostgreSQL alone.
+        let accepted = findings(
+            syn::parse_quote!({
+                if m.dialect() == Dialect::Postgres {
+                    m.execute("ALTER TABLE t ALTER COLUMN a SET NOT NULL")?;
+                }
+                if Dialect::Postgres == m.dialect() {
+                    m.execute("SELECT a::text FROM t")?;
+                }
+                if let Dialect::Postgres = m.dialect() {
+                    m.execute("CREATE INDEX i ON t USING gin (a)")?;
+                }
+                if matches!(m.dialect(), Dialect::Postgres) {
+                    m.execute("COMMENT ON TABLE t IS 'x'")?;
+                }
+                if m.dialect() != Dialect::Postgres {
+                    m.execute("UPDATE t SET a = 1 LIMIT 10")?;
+                } else {
+                    m.execute("UPDATE t SET a = 1")?;
+                }
+                match m.dialect() {
+                    Dialect::Postgres => m.execute("DO $$ BEGIN NULL; END $$")?,
+                    Dialect::Mysql => m.execute("ALTER TABLE t MODIFY COLUMN a BIGINT")?,
+                    _ => m.execute("CREATE VIRTUAL TABLE f USING fts5(a)")?,
+                };
+            }),
+            false,
+        );
+        assert!(accepted.is_empty(), "{accepted:?}");
+        let refused = findings(
+            syn::parse_quote!({
+                if m.dialect() == Dialect::Mysql {
+                    m.execute("ALTER TABLE t ALTER COLUMN a SET NOT NULL")?;
+                }
+                m.execute("SELECT a::text FROM t")?;
+            }),
+            false,
+        );
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(refused[0].starts_with("MySQL rejects"), "{refused:?}");
+    }
+
+    #[test]
+    fn postgres_statements_that_refuse_a_transaction_need_transaction_false() {
+        let block: Block = syn::parse_quote!({
+            if m.dialect() == Dialect::Postgres {
+                m.execute("CREATE INDEX CONCURRENTLY i ON t (a)")?;
+            }
+            m.execute(sql! {
+                postgres: "DROP INDEX CONCURRENTLY i",
+                mysql: "DROP INDEX i ON t",
+                sqlite: "DROP INDEX i",
+            })?;
+        });
+        assert_eq!(findings(block.clone(), true).len(), 2);
+        assert!(findings(block, false).is_empty());
+    }
+
+    #[test]
+    fn calls_that_hand_over_the_handle_are_recorded_with_their_databases() {
+        let handle: Ident = syn::parse_quote!(m);
+        let block: Block = syn::parse_quote!({
+            seed(m)?;
+            if m.dialect() == Dialect::Sqlite {
+                rebuild(&mut *m, "t")?;
+            }
+            unrelated(1)?;
+        });
+        let calls = check_block(&block, &handle, &Dialect::ALL, true).calls;
+        let names: Vec<(String, Vec<Dialect>)> = calls
+            .into_iter()
+            .map(|c| (c.name.to_string(), c.dialects))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("seed".to_owned(), Dialect::ALL.to_vec()),
+                ("rebuild".to_owned(), vec![Dialect::Sqlite]),
+            ]
+        );
+    }
 }

@@ -39,3 +39,26 @@ pub fn outside_transaction_only(sql: &str) -> Option<(&'static str, Option<Posit
     };
     Some((what, words.first().and_then(|(_, t)| position(t))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_what_postgres_refuses_in_a_transaction_block() {
+        let what = |sql| outside_transaction_only(sql).map(|(what, _)| what);
+        assert_eq!(
+            what("CREATE INDEX CONCURRENTLY i ON t (a)"),
+            Some("`CONCURRENTLY`")
+        );
+        assert_eq!(
+            outside_transaction_only("DROP INDEX\n  CONCURRENTLY i").map(|(_, at)| at),
+            Some(Some(Position { line: 2, column: 3 }))
+        );
+        assert_eq!(what("VACUUM ANALYZE t"), Some("`VACUUM`"));
+        assert_eq!(what("CREATE DATABASE x"), Some("`CREATE/DROP DATABASE`"));
+        assert_eq!(what("CREATE INDEX i ON t (a)"), None);
+        // A word inside a string is not the keyword.
+        assert_eq!(what("UPDATE t SET a = 'CONCURRENTLY'"), None);
+    }
+}
