@@ -9,7 +9,7 @@
 use migrate_sql::Dialect::{self, Mysql, Postgres, Sqlite};
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, ColumnOption, CreateTableOptions, DataType, Expr,
-    FromTable, ObjectType, OnInsert, Statement, TableConstraint,
+    FromTable, Ident, ObjectName, ObjectType, OnInsert, Statement, TableConstraint,
 };
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -170,7 +170,20 @@ impl Rules<'_> {
         }
     }
 
+    /// `"name"` where a table, column or index is named: MySQL reads double quotes as a string.
+    fn double_quoted(&mut self, names: &[&Ident]) {
+        if names.iter().any(|name| name.quote_style == Some('"')) {
+            self.only(
+                &[Postgres, Sqlite],
+                "a double-quoted name, which it reads as a string",
+                "",
+                "leave the name unquoted, or quote it per database with `sql!` (MySQL quotes with backticks)",
+            );
+        }
+    }
+
     fn statement(&mut self, statement: &Statement) {
+        self.double_quoted(&named_objects(statement));
         match statement {
             Statement::AlterTable(alter) => {
                 if alter.operations.len() > 1 {
@@ -847,6 +860,51 @@ const FUNCTIONS: &[(&str, &[Dialect])] = &[
     ("DATE_ADD", &[Mysql]),
     ("DATE_SUB", &[Mysql]),
 ];
+
+/// The tables, columns and indexes a statement names (where a double-quoted name is an identifier
+/// on every database but MySQL).
+fn named_objects(statement: &Statement) -> Vec<&Ident> {
+    let mut names = Vec::new();
+    match statement {
+        Statement::CreateTable(table) => {
+            names.extend(parts(&table.name));
+            names.extend(table.columns.iter().map(|c| &c.name));
+        }
+        Statement::AlterTable(alter) => {
+            names.extend(parts(&alter.name));
+            for operation in &alter.operations {
+                if let AlterTableOperation::AddColumn { column_def, .. } = operation {
+                    names.push(&column_def.name);
+                }
+            }
+        }
+        Statement::CreateIndex(index) => {
+            if let Some(name) = &index.name {
+                names.extend(parts(name));
+            }
+            names.extend(parts(&index.table_name));
+        }
+        Statement::Insert(insert) => {
+            if let sqlparser::ast::TableObject::TableName(name) = &insert.table {
+                names.extend(parts(name));
+            }
+            for column in &insert.columns {
+                names.extend(parts(column));
+            }
+        }
+        Statement::Drop { names: dropped, .. } => {
+            for name in dropped {
+                names.extend(parts(name));
+            }
+        }
+        _ => {}
+    }
+    names
+}
+
+fn parts(name: &ObjectName) -> Vec<&Ident> {
+    name.0.iter().filter_map(|part| part.as_ident()).collect()
+}
 
 /// The word an error about a type points at: its first word.
 fn word_of(base: &str) -> &'static str {

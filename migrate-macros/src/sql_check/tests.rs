@@ -377,6 +377,60 @@ const MEASURED: &[(bool, bool, bool, &str)] = &[
     ),
     (true, true, true, r#"DROP VIEW IF EXISTS w"#),
     (true, true, true, r#"CREATE TABLE n AS SELECT * FROM t"#),
+    // Column defaults, and double-quoted names (a string to MySQL).
+    (
+        true,
+        true,
+        true,
+        r#"ALTER TABLE t ADD COLUMN c INT NOT NULL"#,
+    ),
+    (
+        true,
+        true,
+        true,
+        r#"ALTER TABLE t ADD COLUMN c INT NOT NULL DEFAULT 0"#,
+    ),
+    (
+        true,
+        true,
+        true,
+        r#"ALTER TABLE t ADD COLUMN c TIMESTAMP DEFAULT CURRENT_TIMESTAMP"#,
+    ),
+    (
+        true,
+        true,
+        true,
+        r#"ALTER TABLE t ADD COLUMN c INT DEFAULT (1 + 1)"#,
+    ),
+    (
+        true,
+        true,
+        true,
+        r#"ALTER TABLE t ADD COLUMN c TEXT DEFAULT 'x'"#,
+    ),
+    (
+        true,
+        true,
+        true,
+        r#"ALTER TABLE t ADD COLUMN c INT DEFAULT NULL"#,
+    ),
+    (
+        true,
+        true,
+        true,
+        r#"ALTER TABLE t ADD COLUMN c INT REFERENCES u (id)"#,
+    ),
+    (true, false, true, r#"CREATE TABLE "n" (a INT)"#),
+    (true, false, true, r#"CREATE TABLE n ("a" INT)"#),
+    (true, false, true, r#"INSERT INTO t ("id") VALUES (1)"#),
+    (true, false, true, r#"ALTER TABLE "t" ADD COLUMN c INT"#),
+    (true, false, true, r#"CREATE INDEX "n_idx" ON t (a)"#),
+    (
+        true,
+        true,
+        true,
+        r#"ALTER TABLE t ADD COLUMN c INT DEFAULT -1"#,
+    ),
     // Statements sqlparser cannot parse, recognised by their shape.
     (
         true,
