@@ -5,7 +5,7 @@
 use super::args::Errors;
 use crate::sql_check::{self, Position};
 use migrate_sql::Dialect;
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::visit::Visit;
 use syn::{Block, Expr, ExprLit, FnArg, Ident, ItemFn, Lit, LitStr, Pat, Signature, Token};
 
@@ -53,6 +53,8 @@ pub struct HandleCall {
 pub struct BodyReport {
     pub findings: Vec<Finding>,
     pub calls: Vec<HandleCall>,
+    /// For each `sql!` of the body, in the order of the syntax tree, the databases it can run on.
+    pub sql_macros: Vec<Vec<Dialect>>,
 }
 
 /// The name of the parameter of type `&mut Migration` in `sig`, if there is one.
@@ -330,6 +332,7 @@ impl<'ast> Visit<'ast> for Literals<'_> {
             .last()
             .is_some_and(|s| s.ident == "sql")
         {
+            self.report.sql_macros.push(self.dialects.clone());
             self.check_sql_macro(&mac.mac);
         }
         syn::visit::visit_expr_macro(self, mac);
@@ -337,6 +340,82 @@ impl<'ast> Visit<'ast> for Literals<'_> {
 
     // A nested function or closure item has its own handle, checked where it is defined.
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Tells each `sql!` of a function body that runs on fewer databases than `enabled` (under a
+/// dialect condition) which ones, with a hidden first entry `__only: "postgres mysql"`: it then
+/// needs, and checks, only those arms. `sql_macros` is [`BodyReport::sql_macros`] of the same
+/// body, whose `sql!` calls come in source order; if the tokens hold a different number of them
+/// (one in a nested item, which the check skips), nothing is changed, and every `sql!` keeps
+/// needing all arms.
+pub fn narrow_sql_macros(
+    body: TokenStream,
+    sql_macros: &[Vec<Dialect>],
+    enabled: &[Dialect],
+) -> TokenStream {
+    if sql_macros.iter().all(|d| d.as_slice() == enabled)
+        || count_sql_macros(&body) != sql_macros.len()
+    {
+        return body;
+    }
+    let mut next = sql_macros.iter();
+    rewrite(body, &mut next, enabled)
+}
+
+/// `sql ! (...)` in `tokens`: an identifier `sql`, a `!` and a group.
+fn is_sql_call(trees: &[TokenTree], i: usize) -> bool {
+    matches!(
+        (trees.get(i), trees.get(i + 1), trees.get(i + 2)),
+        (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(_)))
+            if name == "sql" && bang.as_char() == '!'
+    )
+}
+
+fn count_sql_macros(tokens: &TokenStream) -> usize {
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    (0..trees.len())
+        .map(|i| match &trees[i] {
+            TokenTree::Group(group) => count_sql_macros(&group.stream()),
+            _ => usize::from(is_sql_call(&trees, i)),
+        })
+        .sum()
+}
+
+fn rewrite(
+    tokens: TokenStream,
+    next: &mut std::slice::Iter<'_, Vec<Dialect>>,
+    enabled: &[Dialect],
+) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    for (i, tree) in trees.iter().enumerate() {
+        let called = i >= 2 && is_sql_call(&trees, i - 2);
+        match tree {
+            TokenTree::Group(group) if called => {
+                let mut inner = group.stream();
+                if let Some(dialects) = next.next()
+                    && dialects.as_slice() != enabled
+                {
+                    let names: Vec<&str> = dialects.iter().map(|d| d.name()).collect();
+                    let only = names.join(" ");
+                    inner = quote::quote!(__only: #only, #inner);
+                }
+                let mut rewritten = proc_macro2::Group::new(group.delimiter(), inner);
+                rewritten.set_span(group.span());
+                out.push(TokenTree::Group(rewritten));
+            }
+            TokenTree::Group(group) => {
+                let mut rewritten = proc_macro2::Group::new(
+                    group.delimiter(),
+                    rewrite(group.stream(), next, enabled),
+                );
+                rewritten.set_span(group.span());
+                out.push(TokenTree::Group(rewritten));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// `Dialect::Postgres` (any path ending in a variant name).
@@ -474,6 +553,33 @@ mod tests {
         });
         assert_eq!(findings(block.clone(), true).len(), 2);
         assert!(findings(block, false).is_empty());
+    }
+
+    #[test]
+    fn a_sql_macro_under_a_condition_is_told_its_databases() {
+        let handle: Ident = syn::parse_quote!(m);
+        let block: Block = syn::parse_quote!({
+            m.execute(sql! { postgres: "SELECT 1", mysql: "SELECT 1", sqlite: "SELECT 1" })?;
+            if m.dialect() == Dialect::Postgres {
+                m.execute(migrate_core::sql! { postgres: "SELECT 1" })?;
+            }
+        });
+        let report = check_block(&block, &handle, &Dialect::ALL, true);
+        assert_eq!(
+            report.sql_macros,
+            [Dialect::ALL.to_vec(), vec![Dialect::Postgres]]
+        );
+        let narrowed = narrow_sql_macros(
+            quote::ToTokens::to_token_stream(&block),
+            &report.sql_macros,
+            &Dialect::ALL,
+        )
+        .to_string();
+        assert_eq!(narrowed.matches("__only").count(), 1, "{narrowed}");
+        assert!(
+            narrowed.contains(r#"sql ! { __only : "postgres" , postgres : "SELECT 1" }"#),
+            "{narrowed}"
+        );
     }
 
     #[test]

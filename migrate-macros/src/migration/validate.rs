@@ -27,6 +27,9 @@ pub struct MigrationPlan {
     pub down: DownPlan,
     pub transactional: bool,
     pub checksum: String,
+    /// The databases each `sql!` of the body runs on (see [`body::narrow_sql_macros`]).
+    pub sql_macros: Vec<Vec<migrate_sql::Dialect>>,
+    pub enabled: Vec<migrate_sql::Dialect>,
 }
 
 pub fn validate(args: MigrationArgs, function: &ItemFn) -> syn::Result<MigrationPlan> {
@@ -142,6 +145,8 @@ pub fn validate(args: MigrationArgs, function: &ItemFn) -> syn::Result<Migration
         down,
         transactional,
         checksum: checksum(function, id, transactional),
+        sql_macros: report.sql_macros,
+        enabled: dialects,
     })
 }
 

@@ -17,6 +17,8 @@ fn database_specific(m: &mut Migration) -> Result<()> {
         )?;
         m.execute("CREATE INDEX posts_body_idx ON posts USING gin (to_tsvector('english', body))")?;
         m.execute(unchecked!("ALTER ROLE CURRENT_USER SET search_path = public, pg_catalog"))?;
+        // Under the condition, `sql!` needs only the arm of the database it runs on.
+        m.execute(sql! { postgres: "CREATE INDEX orders_status_lower_idx ON orders (lower(status))" })?;
     }
     match m.dialect() {
         Dialect::Mysql => {
