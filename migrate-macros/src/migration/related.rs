@@ -102,18 +102,37 @@ fn collect_modules(trees: &[TokenTree], up: &Ident, found: &mut Vec<Vec<TokenTre
 }
 
 /// Whether the attributes just before an item (the end of `before`) include `#[...migration...]`.
+/// Walks back over the qualifiers (`pub(crate) async`) and every attribute, doc comments included
+/// (each line of which is an attribute once lexed).
 fn preceded_by_migration_attribute(before: &[TokenTree]) -> bool {
-    before.iter().rev().take(12).any(|tree| match tree {
-        TokenTree::Group(group) if group.delimiter() == Delimiter::Bracket => {
-            syn::parse2::<syn::Meta>(group.stream()).is_ok_and(|meta| {
-                meta.path()
-                    .segments
-                    .last()
-                    .is_some_and(|segment| segment.ident == "migration")
-            })
+    let mut index = before.len();
+    while index > 0 {
+        match &before[index - 1] {
+            TokenTree::Ident(word)
+                if ["pub", "async", "const", "unsafe", "extern", "crate"]
+                    .contains(&word.to_string().as_str()) =>
+            {
+                index -= 1;
+            }
+            TokenTree::Literal(_) => index -= 1,
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Parenthesis => index -= 1,
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Bracket => {
+                let is_migration = syn::parse2::<syn::Meta>(group.stream()).is_ok_and(|meta| {
+                    meta.path()
+                        .segments
+                        .last()
+                        .is_some_and(|segment| segment.ident == "migration")
+                });
+                if is_migration {
+                    return true;
+                }
+                // The `#` before the brackets.
+                index = index.saturating_sub(2);
+            }
+            _ => return false,
         }
-        _ => false,
-    })
+    }
+    false
 }
 
 /// The function `name` of `module`, parsed from its qualifiers to its body.
@@ -256,7 +275,14 @@ mod tests {
 use migrate_core::prelude::*;
 
 mod inner {
+    /// A migration whose doc comment is long enough
+    /// to put many attributes
+    /// between its `#[migration]`
+    /// and its `fn`,
+    /// once lexed:
+    /// each line is one.
     #[migration(id = 1, down = revert)]
+    #[allow(unused)]
     fn up(m: &mut Migration) -> Result<()> {
         m.execute("CREATE INDEX i ON t (a)")?;
         add_more(m)?;
@@ -286,7 +312,7 @@ mod inner {
         let revert: Ident = syn::parse_quote!(revert);
         assert!(function_in(&module, &revert).is_some());
         let literal: syn::LitStr = syn::parse_quote!("DROP INDX i");
-        assert_eq!(file.literal_start(&revert, &literal), Some((13, 19)));
+        assert_eq!(file.literal_start(&revert, &literal), Some((20, 19)));
     }
 
     #[test]
