@@ -770,6 +770,24 @@ impl Rules<'_> {
                 "",
             );
         }
+        // `INT(11)`, `TEXT(100)`: MySQL's display widths and lengths, which SQLite ignores.
+        const SIZED_ON_MYSQL: &[&str] = &[
+            "INT",
+            "INTEGER",
+            "BIGINT",
+            "SMALLINT",
+            "TINYINT",
+            "MEDIUMINT",
+            "TEXT",
+        ];
+        if SIZED_ON_MYSQL.contains(&base) && text.contains('(') {
+            self.only(
+                &[Mysql, Sqlite],
+                &format!("a length after `{base}`"),
+                word_of(base),
+                &format!("write `{base}`"),
+            );
+        }
         // MySQL needs a length for VARCHAR; the others do not.
         if matches!(
             data_type,
@@ -910,6 +928,11 @@ fn parts(name: &ObjectName) -> Vec<&Ident> {
 fn word_of(base: &str) -> &'static str {
     // The list of words is small and static; anything else points at the statement.
     const WORDS: &[&str] = &[
+        "INT",
+        "INTEGER",
+        "BIGINT",
+        "SMALLINT",
+        "TEXT",
         "DATETIME",
         "TINYINT",
         "MEDIUMINT",

@@ -431,6 +431,18 @@ const MEASURED: &[(bool, bool, bool, &str)] = &[
         true,
         r#"ALTER TABLE t ADD COLUMN c INT DEFAULT -1"#,
     ),
+    // Type arguments.
+    (false, true, true, r#"CREATE TABLE n (a INT(11))"#),
+    (
+        false,
+        true,
+        true,
+        r#"CREATE TABLE n (a BIGINT(20) NOT NULL)"#,
+    ),
+    (true, true, true, r#"CREATE TABLE n (a TIMESTAMP(6))"#),
+    (true, true, true, r#"CREATE TABLE n (a FLOAT)"#),
+    (true, true, true, r#"CREATE TABLE n (a BIT(1))"#),
+    (false, true, true, r#"CREATE TABLE n (a TEXT(100))"#),
     // Statements sqlparser cannot parse, recognised by their shape.
     (
         true,
