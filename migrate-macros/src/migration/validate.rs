@@ -69,7 +69,9 @@ pub fn validate(args: MigrationArgs, function: &ItemFn) -> syn::Result<Migration
             ),
         ));
     }
-    if let Some(file) = related::SourceFile::current() {
+    // The file is read only when the migration runs another function.
+    let runs_others = down_path.is_some() || !report.calls.is_empty();
+    if runs_others && let Some(file) = related::SourceFile::current() {
         related::check(
             &file,
             function,
