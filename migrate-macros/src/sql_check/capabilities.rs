@@ -194,6 +194,23 @@ impl Rules<'_> {
                         "SQLite's ALTER TABLE takes one action: write one `ALTER TABLE` per action",
                     );
                 }
+                // PostgreSQL renames alone: `RENAME` takes no other action beside it.
+                let renames = alter.operations.iter().any(|op| {
+                    matches!(
+                        op,
+                        AlterTableOperation::RenameColumn { .. }
+                            | AlterTableOperation::RenameTable { .. }
+                            | AlterTableOperation::RenameConstraint { .. }
+                    )
+                });
+                if renames && alter.operations.len() > 1 {
+                    self.only(
+                        &[Mysql],
+                        "`RENAME` beside other actions in one `ALTER TABLE`",
+                        "RENAME",
+                        "write one `ALTER TABLE` per rename",
+                    );
+                }
                 for operation in &alter.operations {
                     self.alter_table(operation);
                 }
@@ -283,6 +300,14 @@ impl Rules<'_> {
                 }
             }
             Statement::CreateIndex(index) => {
+                if index.name.is_none() {
+                    self.only(
+                        &[Postgres],
+                        "an index without a name",
+                        "INDEX",
+                        "name it, as in `CREATE INDEX orders_status_idx ON orders (status)`",
+                    );
+                }
                 if index.concurrently {
                     self.only(
                         &[Postgres],

@@ -443,6 +443,22 @@ const MEASURED: &[(bool, bool, bool, &str)] = &[
     (true, true, true, r#"CREATE TABLE n (a FLOAT)"#),
     (true, true, true, r#"CREATE TABLE n (a BIT(1))"#),
     (false, true, true, r#"CREATE TABLE n (a TEXT(100))"#),
+    // Unnamed indexes, renames beside other actions, a column without a type.
+    (true, false, false, r#"CREATE INDEX ON t (a)"#),
+    (
+        false,
+        true,
+        false,
+        r#"ALTER TABLE t RENAME COLUMN a TO c, RENAME COLUMN b TO d"#,
+    ),
+    (
+        false,
+        true,
+        false,
+        r#"ALTER TABLE t RENAME COLUMN a TO c, ADD COLUMN d INT"#,
+    ),
+    (true, true, true, r#"ALTER TABLE t ADD c INT"#),
+    (false, false, true, r#"ALTER TABLE t ADD COLUMN c"#),
     // Statements sqlparser cannot parse, recognised by their shape.
     (
         true,
