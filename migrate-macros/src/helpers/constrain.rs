@@ -74,6 +74,17 @@ impl Parse for Constrain {
             input.parse::<Token![.]>()?;
             let column: Name = input.parse()?;
             if !parse_not_null(input)? {
+                // `users.email UNIQUE`: a column constraint as in CREATE TABLE; here it is a
+                // table constraint with a name.
+                if peek_keyword(input, "UNIQUE") {
+                    let (table, column) = (&table.text, &column.text);
+                    return Err(syn::Error::new(
+                        input.span(),
+                        format!(
+                            "a UNIQUE constraint is written on the table, with a name: `constrain!(m, {table} UNIQUE {table}_{column}_key ({column}))`"
+                        ),
+                    ));
+                }
                 return Err(syn::Error::new(
                     column.span,
                     format!("expected `NOT NULL` after `{}.{}`", table.text, column.text),
