@@ -113,7 +113,7 @@ impl Parse for Backfill {
             input,
             "expected `= <expression>`, as in `backfill!(m, orders.status = \"processed\")`",
         )?;
-        let value = Portable::parse(&input.parse()?)?;
+        let value = Portable::parse(&super::syntax::parse_expression(input)?)?;
         let mut allowed = BATCH_OPTIONS.to_vec();
         allowed.push(("filter", "a condition selecting the rows to set"));
         let mut batch = BatchOptions::new();
