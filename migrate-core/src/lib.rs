@@ -202,13 +202,21 @@ pub mod __private {
     /// The helper runtime the helper macros' expansions call.
     pub mod helpers {
         pub use crate::helpers::{
-            Batching, SqlValue, backfill, count_rows, read_types, run, transform,
+            Batching, SqlValue, backfill, count_rows, parse_text, read_types, run, transform,
         };
     }
     pub use crate::descriptor::{Down, MigrationDescriptor, MigrationFn};
     pub use crate::sql::DialectSql;
     pub use crate::vocabulary::MigrationId;
+    #[cfg(feature = "bigdecimal")]
+    pub use bigdecimal;
+    #[cfg(feature = "chrono")]
+    pub use chrono;
     pub use diesel;
     pub use inventory;
     pub use migrate_sql::{Check, Step, TableChange};
+    #[cfg(feature = "serde_json")]
+    pub use serde_json;
+    #[cfg(feature = "uuid")]
+    pub use uuid;
 }

@@ -41,6 +41,9 @@ pub enum ColumnType {
     Uuid,
     /// Bytes (PostgreSQL `BYTEA`, MySQL `LONGBLOB`, SQLite `BLOB`).
     Binary,
+    /// An exact decimal of any precision: what a row transform's `BigDecimal` writes (the
+    /// helpers' columns take `DECIMAL(p, s)`).
+    Numeric,
 }
 
 /// Why a type name was not understood.
@@ -155,6 +158,8 @@ impl ColumnType {
             (Binary, Postgres) => "BYTEA".into(),
             (Binary, Mysql) => "LONGBLOB".into(),
             (Binary, Sqlite) => "BLOB".into(),
+            (Numeric, Postgres | Sqlite) => "NUMERIC".into(),
+            (Numeric, Mysql) => "DECIMAL(65, 30)".into(),
         }
     }
 

@@ -133,3 +133,55 @@ test_each_dialect! {
         }
     }
 }
+
+test_each_dialect! {
+    fn transforms_read_and_write_chrono_uuid_json_and_decimals(db: &TestDb) {
+        let run_t = |args: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_migrate-fixtures"))
+                .env("MIGRATE_FIXTURE", "types::transformed")
+                .env_remove("DATABASE_URL")
+                .arg("--database-url")
+                .arg(db.url())
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let output = run_t(&["up", "--to", "1"]);
+        assert!(output.status.success(), "{}", text(&output));
+        db.execute(
+            "INSERT INTO orders (id, placed_at, ref_id, meta, price) VALUES \
+             (1, '2024-01-31 23:59:58', '123e4567-e89b-12d3-a456-426614174000', '{\"tag\": \"gift\"}', 10.25), \
+             (2, '2023-12-01 00:00:00', '00000000-0000-0000-0000-000000000001', NULL, 0.01), \
+             (3, '2000-02-29 12:00:00', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '{\"n\": 1}', 99999999.99)",
+        );
+        let output = run_t(&["up"]);
+        assert!(output.status.success(), "{}", text(&output));
+        let cast = if db.dialect() == Dialect::Mysql { "CHAR" } else { "TEXT" };
+        let column = |name: &str| db.texts(&format!("SELECT CAST({name} AS {cast}) AS v FROM orders ORDER BY id"));
+        assert_eq!(
+            column("placed_on"),
+            [Some("2024-01-31".to_owned()), Some("2023-12-01".to_owned()), Some("2000-02-29".to_owned())]
+        );
+        assert_eq!(
+            column("tag"),
+            [
+                Some("123e4567e89b12d3a456426614174000:gift".to_owned()),
+                Some("00000000000000000000000000000001:none".to_owned()),
+                Some("ffffffffffffffffffffffffffffffff:none".to_owned()),
+            ]
+        );
+        let doubled = column("doubled");
+        let expected = match db.dialect() {
+            Dialect::Sqlite => ["20.5", "0.02", "199999999.98"],
+            _ => ["20.50", "0.02", "199999999.98"],
+        };
+        assert_eq!(doubled, expected.map(|d| Some(d.to_owned())));
+        let meta: Vec<Option<serde_json::Value>> = column("meta_out")
+            .into_iter()
+            .map(|v| v.map(|v| serde_json::from_str(&v).unwrap()))
+            .collect();
+        assert_eq!(meta[0], Some(serde_json::json!({"tag": "gift", "seen": true})));
+        assert_eq!(meta[1], None);
+        assert_eq!(meta[2], Some(serde_json::json!({"n": 1, "seen": true})));
+    }
+}

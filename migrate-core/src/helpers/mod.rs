@@ -14,7 +14,7 @@ pub mod transform;
 mod value;
 
 pub use batching::Batching;
-pub use value::SqlValue;
+pub use value::{SqlValue, parse_text};
 
 use crate::error::{Error, Result};
 use crate::migration::Migration;

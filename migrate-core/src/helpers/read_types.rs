@@ -96,6 +96,12 @@ fn rust_name(declared: ColumnType) -> &'static str {
         ColumnType::Real => "`f32`",
         ColumnType::Double => "`f64`",
         ColumnType::Boolean => "`bool`",
+        ColumnType::Timestamp => "`NaiveDateTime`",
+        ColumnType::Date => "`NaiveDate`",
+        ColumnType::Time => "`NaiveTime`",
+        ColumnType::Uuid => "`Uuid`",
+        ColumnType::Json | ColumnType::Jsonb => "`serde_json::Value`",
+        ColumnType::Numeric => "`BigDecimal`",
         _ => "`String`",
     }
 }
@@ -106,8 +112,29 @@ fn rust_name(declared: ColumnType) -> &'static str {
 fn readable_as(dialect: Dialect, sql_type: &str, declared: ColumnType) -> Option<&'static str> {
     let t = sql_type.to_ascii_lowercase();
     let base = t.split(['(', ' ']).next().unwrap_or_default().to_owned();
-    let fits = match dialect {
-        Dialect::Postgres => match declared {
+    let fits = match (dialect, declared) {
+        // Read as text and parsed: any column whose text is such a value.
+        (_, ColumnType::Uuid) => ["uuid", "char", "varchar", "character", "text"]
+            .iter()
+            .any(|k| t.starts_with(k)),
+        (_, ColumnType::Json | ColumnType::Jsonb) => {
+            ["json", "text", "longtext", "varchar", "character"]
+                .iter()
+                .any(|k| t.starts_with(k))
+        }
+        (_, ColumnType::Numeric) => [
+            "numeric", "decimal", "int", "bigint", "smallint", "real", "double", "float",
+        ]
+        .iter()
+        .any(|k| t.starts_with(k)),
+        (Dialect::Postgres, ColumnType::Timestamp) => t.starts_with("timestamp"),
+        (Dialect::Postgres, ColumnType::Date) => t == "date",
+        (Dialect::Postgres, ColumnType::Time) => t.starts_with("time without"),
+        (Dialect::Mysql, ColumnType::Timestamp) => base == "datetime" || base == "timestamp",
+        (Dialect::Mysql, ColumnType::Date) => base == "date",
+        (Dialect::Mysql, ColumnType::Time) => base == "time",
+        (Dialect::Sqlite, ColumnType::Timestamp | ColumnType::Date | ColumnType::Time) => true,
+        (Dialect::Postgres, _) => match declared {
             ColumnType::SmallInt => base == "smallint",
             ColumnType::Integer => base == "integer",
             ColumnType::BigInt => base == "bigint",
@@ -118,7 +145,7 @@ fn readable_as(dialect: Dialect, sql_type: &str, declared: ColumnType) -> Option
                 .iter()
                 .any(|k| t.starts_with(k)),
         },
-        Dialect::Mysql | Dialect::Sqlite => {
+        (Dialect::Mysql | Dialect::Sqlite, _) => {
             let integer = [
                 "int",
                 "integer",

@@ -94,6 +94,18 @@ pub fn run<R: LoadRow + 'static>(
 ) -> Result<()> {
     let dialect = m.dialect();
     let read: Vec<String> = transform.read.iter().map(|c| (*c).to_owned()).collect();
+    // UUIDs, JSON and decimals are read as text and parsed in Rust, the same on every database.
+    let as_text: Vec<String> = transform
+        .read_types
+        .iter()
+        .filter(|(_, ty, _)| {
+            matches!(
+                ty,
+                ColumnType::Uuid | ColumnType::Json | ColumnType::Jsonb | ColumnType::Numeric
+            )
+        })
+        .map(|(c, _, _)| (*c).to_owned())
+        .collect();
     let write: Vec<(String, ColumnType)> = transform
         .write
         .iter()
@@ -117,8 +129,9 @@ pub fn run<R: LoadRow + 'static>(
             };
             let key = discover(conn, transform.table, transform.key)?;
             read_types::check(conn, transform.table, transform.read_types)?;
-            let select = batch::select_batch(dialect, transform.table, &key, &read, None, 1000)
-                .map_err(key_value)?;
+            let select =
+                batch::select_batch(dialect, transform.table, &key, &read, &as_text, None, 1000)
+                    .map_err(key_value)?;
             let placeholder: Vec<String> = key.columns.iter().map(|_| ":key".to_owned()).collect();
             let example = [(
                 placeholder.clone(),
@@ -150,9 +163,16 @@ pub fn run<R: LoadRow + 'static>(
                 &total_sql,
                 transform.batching,
                 |conn, after, size| {
-                    let select =
-                        batch::select_batch(dialect, transform.table, &key, &read, after, size)
-                            .map_err(key_value)?;
+                    let select = batch::select_batch(
+                        dialect,
+                        transform.table,
+                        &key,
+                        &read,
+                        &as_text,
+                        after,
+                        size,
+                    )
+                    .map_err(key_value)?;
                     let rows: Vec<R> = load(conn, &select).map_err(|e| statement(&select, e))?;
                     if rows.is_empty() {
                         return Ok(None);

@@ -77,6 +77,59 @@ impl<T: SqlValue> SqlValue for Option<T> {
     }
 }
 
+/// Values written as quoted text that each database converts to the column's type (the
+/// transform's bulk update casts them on PostgreSQL).
+macro_rules! text_literal {
+    ($feature:literal, $t:ty, $text:expr) => {
+        #[cfg(feature = $feature)]
+        impl SqlValue for $t {
+            fn to_sql_literal(&self, dialect: Dialect) -> Result<String> {
+                let text: String = $text(self);
+                text.to_sql_literal(dialect)
+            }
+        }
+    };
+}
+
+text_literal!(
+    "chrono",
+    chrono::NaiveDateTime,
+    |v: &chrono::NaiveDateTime| v.format("%Y-%m-%d %H:%M:%S%.f").to_string()
+);
+text_literal!("chrono", chrono::NaiveDate, |v: &chrono::NaiveDate| v
+    .format("%Y-%m-%d")
+    .to_string());
+text_literal!("chrono", chrono::NaiveTime, |v: &chrono::NaiveTime| v
+    .format("%H:%M:%S%.f")
+    .to_string());
+text_literal!("uuid", uuid::Uuid, |v: &uuid::Uuid| v
+    .hyphenated()
+    .to_string());
+text_literal!("serde_json", serde_json::Value, |v: &serde_json::Value| v
+    .to_string());
+
+#[cfg(feature = "bigdecimal")]
+impl SqlValue for bigdecimal::BigDecimal {
+    fn to_sql_literal(&self, _: Dialect) -> Result<String> {
+        // A plain decimal numeral (no exponent), exact on every database.
+        Ok(self.to_plain_string())
+    }
+}
+
+/// Parses a value a transform read as text (UUIDs, JSON and decimals travel as text, so that
+/// every database hands them over the same way); the error names the column.
+pub fn parse_text<T: std::str::FromStr>(column: &str, text: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e: T::Err| {
+        Error::UnstorableValue(format!(
+            "cannot read `{column}` value {text:?} as {}: {e}",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

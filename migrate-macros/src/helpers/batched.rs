@@ -182,6 +182,23 @@ struct RustType {
     column: ColumnType,
     /// Whether it is an `Option` (reads NULL).
     optional: bool,
+    /// Whether it is read as text and parsed (UUIDs, JSON, decimals: the same on every
+    /// database), rather than through Diesel's own support.
+    via_text: bool,
+}
+
+/// A type whose support is a feature of migrate-core: an error saying which one, or `Ok`.
+fn requires(feature: &str, enabled: bool, ty: &Type) -> syn::Result<()> {
+    if enabled {
+        return Ok(());
+    }
+    Err(syn::Error::new_spanned(
+        ty,
+        format!(
+            "reading or writing `{}` in a transform needs the `{feature}` feature of migrate-core: add it to `features = [...]` in Cargo.toml",
+            crate::display::type_text(ty)
+        ),
+    ))
 }
 
 fn rust_type(ty: &Type) -> syn::Result<RustType> {
@@ -195,7 +212,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
         syn::Error::new_spanned(
             ty,
             format!(
-                "a transform cannot read or write `{text}`: its types are i16, i32, i64, f32, f64, bool, String, or an Option of one of them{hint}"
+                "a transform cannot read or write `{text}`: its types are i16, i32, i64, f32, f64, bool, String, chrono's NaiveDateTime, NaiveDate and NaiveTime, uuid::Uuid, serde_json::Value, bigdecimal::BigDecimal (each behind the migrate-core feature of its crate's name), or an Option of one of them{hint}"
             ),
         )
     };
@@ -205,7 +222,35 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
     let segment = path.path.segments.last().ok_or_else(unsupported)?;
     let st = quote!(::migrate_core::__private::diesel::sql_types);
     let mut optional = false;
+    let mut via_text = false;
     let (sql_type, column) = match segment.ident.to_string().as_str() {
+        "NaiveDateTime" => {
+            requires("chrono", cfg!(feature = "chrono"), ty)?;
+            (quote!(#st::Timestamp), ColumnType::Timestamp)
+        }
+        "NaiveDate" => {
+            requires("chrono", cfg!(feature = "chrono"), ty)?;
+            (quote!(#st::Date), ColumnType::Date)
+        }
+        "NaiveTime" => {
+            requires("chrono", cfg!(feature = "chrono"), ty)?;
+            (quote!(#st::Time), ColumnType::Time)
+        }
+        "Uuid" => {
+            requires("uuid", cfg!(feature = "uuid"), ty)?;
+            via_text = true;
+            (quote!(#st::Text), ColumnType::Uuid)
+        }
+        "Value" | "JsonValue" => {
+            requires("serde_json", cfg!(feature = "serde_json"), ty)?;
+            via_text = true;
+            (quote!(#st::Text), ColumnType::Json)
+        }
+        "BigDecimal" => {
+            requires("bigdecimal", cfg!(feature = "bigdecimal"), ty)?;
+            via_text = true;
+            (quote!(#st::Text), ColumnType::Numeric)
+        }
         "i16" => (quote!(#st::SmallInt), ColumnType::SmallInt),
         "i32" => (quote!(#st::Integer), ColumnType::Integer),
         "i64" => (quote!(#st::BigInt), ColumnType::BigInt),
@@ -223,6 +268,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
             let inner = rust_type(inner)?;
             let inner_sql = inner.sql_type;
             optional = true;
+            via_text = inner.via_text;
             (quote!(#st::Nullable<#inner_sql>), inner.column)
         }
         _ => return Err(unsupported()),
@@ -232,6 +278,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
         sql_type,
         column,
         optional,
+        via_text,
     })
 }
 
@@ -254,6 +301,7 @@ fn column_type_tokens(ty: ColumnType) -> TokenStream {
         ColumnType::Jsonb => quote!(#path::Jsonb),
         ColumnType::Uuid => quote!(#path::Uuid),
         ColumnType::Binary => quote!(#path::Binary),
+        ColumnType::Numeric => quote!(#path::Numeric),
         ColumnType::Timestamp => quote!(#path::Timestamp),
     }
 }
@@ -363,7 +411,33 @@ impl HelperCall for Transform {
         let diesel = quote!(::migrate_core::__private::diesel);
         let row = format_ident!("__MigrateRow");
         let names: Vec<&Ident> = self.inputs.iter().map(|f| &f.name).collect();
-        let types: Vec<&Type> = self.inputs.iter().map(|f| &f.ty.ty).collect();
+        // Types read as text are held as `String` in the row, and parsed before the body runs.
+        let types: Vec<Type> = self
+            .inputs
+            .iter()
+            .map(|f| match (f.ty.via_text, f.ty.optional) {
+                (false, _) => f.ty.ty.clone(),
+                (true, false) => syn::parse_quote!(::std::string::String),
+                (true, true) => syn::parse_quote!(::core::option::Option<::std::string::String>),
+            })
+            .collect();
+        let parsed: Vec<TokenStream> = self
+            .inputs
+            .iter()
+            .filter(|f| f.ty.via_text)
+            .map(|f| {
+                let (name, ty, column) = (&f.name, &f.ty.ty, &f.column.text);
+                let parse = quote!(::migrate_core::__private::helpers::parse_text);
+                if f.ty.optional {
+                    quote!(let #name: #ty = match #name {
+                        ::core::option::Option::Some(text) => ::core::option::Option::Some(#parse(#column, &text)?),
+                        ::core::option::Option::None => ::core::option::Option::None,
+                    };)
+                } else {
+                    quote!(let #name: #ty = #parse(#column, &#name)?;)
+                }
+            })
+            .collect();
         let sql_types: Vec<&TokenStream> = self.inputs.iter().map(|f| &f.ty.sql_type).collect();
         let columns: Vec<&String> = self.inputs.iter().map(|f| &f.column.text).collect();
         let table = &self.table.text;
@@ -440,6 +514,7 @@ impl HelperCall for Transform {
                 },
                 |__row: #row, __dialect| {
                     let #row { __key, #(#names,)* } = __row;
+                    #(#parsed)*
                     #computed
                     ::core::result::Result::Ok((__key, ::std::vec![
                         #(::migrate_core::__private::helpers::SqlValue::to_sql_literal(&#output_names, __dialect)?,)*

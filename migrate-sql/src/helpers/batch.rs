@@ -94,17 +94,28 @@ pub fn backfill_batch(
 }
 
 /// The rows of one `transform_rows!` batch: the key as text columns `__k0`, `__k1`, ... and
-/// `columns` under their own names, locking them on servers that can.
+/// `columns` under their own names (those in `as_text` cast to text), locking them on servers
+/// that can.
 pub fn select_batch(
     dialect: Dialect,
     table: &str,
     key: &Key,
     columns: &[String],
+    as_text: &[String],
     after: Option<&[String]>,
     limit: u64,
 ) -> Result<String, LiteralError> {
     let sql = Sql(dialect);
-    let selected: Vec<String> = columns.iter().map(|c| sql.id(c)).collect();
+    let selected: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            if as_text.contains(c) {
+                format!("{} AS {}", sql.as_text(&sql.id(c)), sql.id(c))
+            } else {
+                sql.id(c)
+            }
+        })
+        .collect();
     let lock = match dialect {
         Dialect::Postgres | Dialect::Mysql => " FOR UPDATE",
         // SQLite has one writer at a time: the batch's transaction is enough.
@@ -394,6 +405,7 @@ mod tests {
                     "users",
                     &id,
                     &["posts_count".into(), "comments_count".into()],
+                    &[],
                     None,
                     1000,
                 ),
