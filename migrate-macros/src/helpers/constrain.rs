@@ -70,7 +70,22 @@ fn constraint_name(input: ParseStream, table: &Name, kind: &str) -> syn::Result<
 
 impl Parse for Constrain {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table = super::syntax::parse_table(input, true)?;
+        let mut table = super::syntax::parse_table(input, true)?;
+        // `schema.table CHECK ...`: a qualified table followed by a table constraint (with a
+        // column, `schema.table.column NOT NULL` is qualified by `parse_table` already).
+        if !table.text.contains('.') && input.peek(Token![.]) {
+            let fork = input.fork();
+            let qualified = fork.parse::<Token![.]>().is_ok()
+                && fork.parse::<Name>().is_ok()
+                && ["CHECK", "UNIQUE", "FOREIGN"]
+                    .iter()
+                    .any(|k| peek_keyword(&fork, k));
+            if qualified {
+                input.parse::<Token![.]>()?;
+                let name: Name = input.parse()?;
+                table = Name::new(format!("{}.{}", table.text, name.text), table.span);
+            }
+        }
         let mut condition = None;
         let constraint = if input.peek(Token![.]) {
             input.parse::<Token![.]>()?;
