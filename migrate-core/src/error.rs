@@ -430,6 +430,10 @@ impl Error {
             Some(
                 "the database is read-only for this user (SQLite needs write access to the file and its directory, for its journal): fix the permissions, then run the command again",
             )
+        } else if message.contains("database is locked") {
+            Some(
+                "another connection held SQLite's write lock for longer than the busy timeout (10 s); nothing is wrong with the migration: run the command again when that writer is done, or make its transactions shorter",
+            )
         } else if message.contains("permission denied") || message.contains("command denied") {
             Some(
                 "the database user lacks a privilege this command needs (the message says which): grant it, or connect as the user that owns the schema and the history table",

@@ -251,3 +251,39 @@ fn a_mysql_migration_failing_at_its_third_statement_is_retried_after_the_fix() {
     );
     assert!(run(&db, "failing", &["status"]).status.success());
 }
+
+/// SQLite: a migration that reads before it writes waits for another writer (its transaction
+/// begins IMMEDIATE, within the busy timeout) instead of failing with "database is locked".
+#[test]
+fn sqlite_a_migration_waits_for_another_writer() {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let db = TestDb::new(Dialect::Sqlite);
+    let output = run(&db, "helpers_columns::computed", &["up", "--to", "1"]);
+    assert!(output.status.success(), "{}", text(&output));
+    db.execute("INSERT INTO people (id, name, age, points) VALUES (1, 'Ann', 30, 5); CREATE TABLE other (v INTEGER)");
+    let path = db.url().trim_start_matches("sqlite://").to_owned();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        let mut conn = diesel::SqliteConnection::establish(&path).unwrap();
+        conn.batch_execute("BEGIN IMMEDIATE; INSERT INTO other (v) VALUES (1)")
+            .unwrap();
+        ready_tx.send(()).unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        conn.batch_execute("COMMIT").unwrap();
+    });
+    ready_rx.recv().unwrap();
+    let started = Instant::now();
+    let output = run(&db, "helpers_columns::computed", &["up"]);
+    writer.join().unwrap();
+    assert!(
+        output.status.success(),
+        "waited instead of failing: {}",
+        text(&output)
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "it did wait for the writer"
+    );
+    assert_eq!(db.count("SELECT COUNT(*) AS n FROM other"), 1);
+}

@@ -208,8 +208,25 @@ impl AnyConnection {
     }
 
     /// Starts a transaction (a savepoint if one is open).
+    ///
+    /// On SQLite the outermost one begins `IMMEDIATE`: it takes the write lock at once, waiting
+    /// for another writer up to the busy timeout, instead of starting as a reader and failing
+    /// with "database is locked" when it first writes while another connection writes.
     pub fn begin(&mut self) -> QueryResult<()> {
-        with_connection!(self, c => transaction_manager_of(c).begin(c))
+        match self {
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(c) => {
+                use diesel::connection::AnsiTransactionManager;
+                let depth = AnsiTransactionManager::transaction_manager_status_mut(c)
+                    .transaction_depth()?;
+                match depth {
+                    None => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+                    Some(_) => transaction_manager_of(c).begin(c),
+                }
+            }
+            #[allow(unreachable_patterns)]
+            other => with_connection!(other, c => transaction_manager_of(c).begin(c)),
+        }
     }
 
     /// Commits the innermost transaction.
