@@ -71,6 +71,8 @@ mod status;
 
 mod runner;
 
+mod startup;
+
 pub use connection::{AnyConnection, DatabaseUrl, redact_credentials};
 pub use descriptor::{Down, MigrationDescriptor, MigrationFn};
 pub use error::{Error, ErrorKind, Result};
@@ -160,6 +162,7 @@ pub use migration::Migration;
 pub use registry::{MigrationSet, Registry};
 pub use runner::{DownTarget, DryRunScript, Resolution, RunOptions, Runner, dry_run_offline};
 pub use sql::{DialectSql, Sql};
+pub use startup::{AppliedMigration, ApplyMigrations};
 pub use status::{MigrationState, MigrationStatus};
 
 /// Everything a migrations module needs: `use migrate_core::prelude::*;`.
