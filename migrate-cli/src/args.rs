@@ -76,6 +76,8 @@ pub enum Command {
     New(NewArgs),
     /// Decide about a failed, interrupted, changed or missing migration
     Resolve(ResolveArgs),
+    /// Record the migrations Diesel applied (__diesel_schema_migrations) as applied, running none
+    AdoptDiesel,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -3,7 +3,8 @@
 //! [`ApplyMigrations::apply_migrations`] is implemented for Diesel's `PgConnection`,
 //! `MysqlConnection` and `SqliteConnection` (so also for an r2d2 `PooledConnection`, which
 //! dereferences to one) and for [`AnyConnection`]. It does what `migrate up` does: prepares the
-//! session the same way, holds the migration lock, applies every pending migration, and reports through
+//! session the same way, holds the migration lock, adopts a Diesel history on the first run
+//! (see [`Runner::adopt_diesel_history_on_first_run`]), applies every pending migration, and reports through
 //! `tracing` (the [`LogObserver`](crate::LogObserver)).
 //!
 //! The runner works on an owning [`AnyConnection`]; the application's connection is moved into

@@ -30,12 +30,20 @@ pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode
     } else {
         session.connect()?
     };
-    let mut runner = session.runner(&mut conn, &args.safety, out);
     if args.dry_run.dry_run {
+        let mut runner = session.runner(&mut conn, &args.safety, out);
         let scripts = runner.dry_run_up(to)?;
         drop(runner);
         return Ok(print_scripts(&scripts, out));
     }
+    // The first run over a database Diesel migrated adopts its history; say so before applying.
+    let adoption = session
+        .runner(&mut conn, &args.safety, out)
+        .adopt_diesel_history_on_first_run()?;
+    if let Some(adoption) = adoption {
+        super::adopt::report(&session.registry, &adoption, out);
+    }
+    let mut runner = session.runner(&mut conn, &args.safety, out);
     let applied = runner.up(to)?.len();
     drop(runner);
     out.line(&match applied {
@@ -116,7 +124,7 @@ pub fn resolve(session: &Session, args: &ResolveArgs, out: &mut Output) -> Resul
 }
 
 /// "1 migration", "3 migrations".
-fn migrations(n: usize) -> String {
+pub(super) fn migrations(n: usize) -> String {
     if n == 1 {
         "1 migration".to_owned()
     } else {

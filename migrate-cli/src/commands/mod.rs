@@ -1,5 +1,6 @@
 //! One module per group of subcommands.
 
+mod adopt;
 mod apply;
 mod inspect;
 mod new;
@@ -30,6 +31,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut Output) -> Result<ExitCode> {
         Command::History(json) => inspect::history(&session, json.json, out),
         Command::Check(check) => inspect::check(&session, check, out),
         Command::New(new) => new::new(&session, new, out),
+        Command::AdoptDiesel => adopt::adopt_diesel(&session, out),
     }
 }
 

@@ -4,10 +4,12 @@
 //! migration in one transaction or journaled step by step; [`observer`] is how it reports;
 //! [`dry_run`] shows what it would run.
 
+mod adopt;
 mod dry_run;
 mod execute;
 mod plan;
 
+pub use adopt::Adoption;
 pub use dry_run::{DryRunScript, dry_run_offline};
 pub use plan::DownTarget;
 
@@ -157,9 +159,14 @@ impl<'a> Runner<'a> {
 
     /// Applies pending migrations in id order, up to and including `to`; resumes interrupted ones.
     /// Returns the ids it applied; after a failure, [`completed`](Self::completed) has them.
+    ///
+    /// On the first run over a database Diesel migrated, it first adopts Diesel's history (see
+    /// [`adopt_diesel_history_on_first_run`](Self::adopt_diesel_history_on_first_run)), so
+    /// nothing Diesel applied runs again.
     pub fn up(&mut self, to: Option<MigrationId>) -> Result<Vec<MigrationId>> {
         self.completed.clear();
         self.locked(|runner| {
+            runner.adopt_on_first_run_locked()?;
             runner.history.ensure(runner.conn)?;
             let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Up)?;
@@ -268,8 +275,10 @@ impl<'a> Runner<'a> {
     }
 
     /// The statements `up` would run, without running anything.
+    /// On the first run over a database Diesel migrated, the migrations Diesel applied are left
+    /// out, as `up` would adopt them.
     pub fn dry_run_up(&mut self, to: Option<MigrationId>) -> Result<Vec<DryRunScript>> {
-        let statuses = self.recorded_statuses()?;
+        let (statuses, _) = self.statuses_after_first_adoption()?;
         let plan = plan_up(self.registry, &statuses, to)?;
         Ok(self.dry_run_plan(plan, Direction::Up))
     }
