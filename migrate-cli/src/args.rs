@@ -85,6 +85,9 @@ pub struct UpArgs {
     /// Apply up to and including this id
     #[arg(long, value_name = "ID")]
     pub to: Option<u64>,
+    /// Also apply migrations older than the newest applied one (merged from another branch)
+    #[arg(long)]
+    pub out_of_order: bool,
     #[command(flatten)]
     pub dry_run: DryRunArgs,
     #[command(flatten)]
@@ -149,6 +152,12 @@ pub struct NewArgs {
     /// The file that declares the migration set [default: where `migration_set!` was compiled]
     #[arg(long, value_name = "PATH")]
     pub module_file: Option<std::path::PathBuf>,
+    /// Use a timestamp id (YYYYMMDDHHMMSS, UTC) [default when the set already has one]
+    #[arg(long, conflicts_with = "sequential")]
+    pub timestamp: bool,
+    /// Use the next integer id [default when the set has no timestamp id]
+    #[arg(long)]
+    pub sequential: bool,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -317,3 +317,40 @@ fn sql_written_for_postgres_is_refused_elsewhere() {
     );
     assert!(Runner::new(&mut conn, &registry).completed().is_empty());
 }
+
+test_each_dialect! {
+    fn a_migration_merged_below_the_newest_is_applied_only_when_asked(db: &TestDb) {
+        // Diesel applied the seed but not the older email migration (merged from a branch later).
+        diesel_apply(db, &[USERS, POSTS, SEED]);
+        let registry = registry();
+        let mut conn = db.connect();
+        let adoption = Runner::new(&mut conn, &registry).adopt_diesel_history().unwrap();
+        assert_eq!(adoption.below_newest_applied, [id(EMAIL)]);
+        let status = Runner::new(&mut conn, &registry).status().unwrap();
+        let email = status.iter().find(|s| s.id == id(EMAIL)).unwrap();
+        assert_eq!(email.state, Pending);
+        assert!(email.detail().unwrap().contains("--out-of-order"), "{:?}", email.detail());
+        let error = Runner::new(&mut conn, &registry).up(None).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::NeedsAttention);
+        assert!(error.to_string().contains(&format!("{EMAIL} `add_users_email`")), "{error}");
+        assert!(!db.columns("users").contains(&"email".to_owned()), "nothing ran");
+        let applied = Runner::new(&mut conn, &registry).out_of_order(true).up(None).unwrap();
+        assert_eq!(applied, [id(EMAIL), MigrationId(RUST)]);
+        let (code, text) = command(db, &["status"]);
+        assert_eq!(code, 0, "{text}");
+        assert!(!text.contains("out-of-order"), "{text}");
+    }
+}
+
+test_each_dialect! {
+    fn the_up_command_names_out_of_order_migrations(db: &TestDb) {
+        diesel_apply(db, &[USERS, POSTS, SEED]);
+        let (code, text) = command(db, &["up"]);
+        assert_eq!(code, 6, "{text}");
+        assert!(text.contains("older than migration"), "{text}");
+        assert!(text.contains("--out-of-order"), "{text}");
+        let (code, text) = command(db, &["up", "--out-of-order"]);
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("applied 2 migrations"), "{text}");
+    }
+}

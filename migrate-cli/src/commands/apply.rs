@@ -43,7 +43,9 @@ pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode
     if let Some(adoption) = adoption {
         super::adopt::report(&session.registry, &adoption, out);
     }
-    let mut runner = session.runner(&mut conn, &args.safety, out);
+    let mut runner = session
+        .runner(&mut conn, &args.safety, out)
+        .out_of_order(args.out_of_order);
     let applied = runner.up(to)?.len();
     drop(runner);
     out.line(&match applied {

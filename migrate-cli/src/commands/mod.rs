@@ -83,6 +83,7 @@ impl Session<'_> {
             .options(RunOptions {
                 allow_changed: safety.allow_changed,
                 allow_missing: safety.allow_missing,
+                out_of_order: false,
                 lock_timeout: Duration::from_secs(self.args.lock_timeout),
             })
             .observer(out)

@@ -7,6 +7,7 @@
 mod adopt;
 mod dry_run;
 mod execute;
+mod order;
 mod plan;
 
 pub use adopt::Adoption;
@@ -47,6 +48,9 @@ pub struct RunOptions {
     pub allow_missing: bool,
     /// How long to wait for another runner to finish.
     pub lock_timeout: Duration,
+    /// Apply pending migrations older than an applied one (merged from another branch) instead
+    /// of refusing (Flyway's `outOfOrder`).
+    pub out_of_order: bool,
 }
 
 impl Default for RunOptions {
@@ -55,6 +59,7 @@ impl Default for RunOptions {
             allow_changed: false,
             allow_missing: false,
             lock_timeout: Duration::from_secs(60),
+            out_of_order: false,
         }
     }
 }
@@ -171,6 +176,9 @@ impl<'a> Runner<'a> {
             let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Up)?;
             let plan = plan_up(runner.registry, &statuses, to)?;
+            if !runner.options.out_of_order {
+                order::refuse_out_of_order(&statuses, &plan)?;
+            }
             for (migration, resume) in plan {
                 runner.run_one(migration, Direction::Up, resume)?;
                 runner.completed.push(migration.id());
