@@ -262,6 +262,9 @@ test_each_dialect! {
 test_each_dialect! {
     fn the_first_up_command_adopts_and_says_so(db: &TestDb) {
         diesel_apply(db, &[USERS, POSTS, EMAIL, SEED]);
+        let (code, text) = command(db, &["status"]);
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("Diesel applied 4 of these"), "status tells before up: {text}");
         let (code, text) = command(db, &["up"]);
         assert_eq!(code, 0, "{text}");
         assert!(text.contains("adopted 4 migrations that Diesel had applied"), "{text}");

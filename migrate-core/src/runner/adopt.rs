@@ -81,6 +81,12 @@ impl Runner<'_> {
         Ok(Some(plan.adoption))
     }
 
+    /// What the first `up` would adopt, without writing anything: `None` unless this is the
+    /// first run over a database Diesel migrated. `migrate status` shows it.
+    pub fn diesel_history_to_adopt(&mut self) -> Result<Option<Adoption>> {
+        Ok(self.statuses_after_first_adoption()?.1)
+    }
+
     /// The statuses as they will be once the first run adopted Diesel's history, for a dry run
     /// of that first run (which must not write); the adoption it would make, if any.
     pub(super) fn statuses_after_first_adoption(
