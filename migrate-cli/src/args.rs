@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS")]
     pub lock_timeout: u64,
 
-    /// When to use colours [NO_COLOR turns them off]
+    /// When to use colours [auto: on a terminal; NO_COLOR turns them off, CLICOLOR_FORCE on]
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
