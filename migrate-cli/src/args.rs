@@ -143,6 +143,9 @@ pub struct CheckArgs {
     /// Also fail when migrations are pending (for deploy gates)
     #[arg(long)]
     pub require_up_to_date: bool,
+    /// Also fail when the schema.rs of diesel.toml's [print_schema] differs from the database
+    #[arg(long)]
+    pub schema: bool,
 }
 
 #[derive(Debug, ClapArgs)]

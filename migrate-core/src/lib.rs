@@ -55,6 +55,7 @@ mod sql;
 mod connection;
 
 mod ddl_effect;
+pub mod diesel_schema;
 mod history;
 mod lock;
 #[cfg(feature = "sqlite")]

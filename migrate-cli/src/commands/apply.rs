@@ -52,6 +52,7 @@ pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode
         0 => "nothing to apply: the database is up to date".to_owned(),
         n => format!("applied {}", migrations(n)),
     });
+    session.keep_schema_in_step(&mut conn, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -89,6 +90,7 @@ pub fn down(session: &Session, args: &DownArgs, out: &mut Output) -> Result<Exit
         0 => "nothing to revert".to_owned(),
         n => format!("reverted {}", migrations(n)),
     });
+    session.keep_schema_in_step(&mut conn, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -96,6 +98,7 @@ pub fn redo(session: &Session, args: &SafetyArgs, out: &mut Output) -> Result<Ex
     let mut conn = session.connect_existing()?;
     let id = session.runner(&mut conn, args, out).redo()?;
     out.line(&format!("redid migration {id}"));
+    session.keep_schema_in_step(&mut conn, out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,6 +3,7 @@
 use super::Session;
 use crate::args::CheckArgs;
 use crate::output::{Output, Style};
+use crate::schema_file::SchemaConfig;
 use migrate_core::{MigrationState, MigrationStatus, Result, Runner};
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -185,6 +186,20 @@ pub fn check(session: &Session, args: &CheckArgs, out: &mut Output) -> Result<Ex
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    if args.schema {
+        match SchemaConfig::find()? {
+            None => problems
+                .push("--schema: no diesel.toml with a [print_schema] `file` was found".to_owned()),
+            Some(config) => {
+                let mut conn = session.connect_existing()?;
+                if let Some(difference) = config.compare(&mut conn, &session.args.history_table)? {
+                    problems.push(format!(
+                        "{difference}; `migrate up` (or `down`/`redo`) rewrites it"
+                    ));
+                }
+            }
+        }
     }
     if args.json {
         out.data(

@@ -9,6 +9,7 @@ use crate::Cli;
 use crate::args::SafetyArgs;
 use crate::args::{Args, Command};
 use crate::output::Output;
+use crate::schema_file::SchemaConfig;
 use migrate_core::HistoryTable;
 use migrate_core::RunOptions;
 use migrate_core::{AnyConnection, DatabaseUrl, Registry, Result, Runner};
@@ -60,6 +61,32 @@ impl Session<'_> {
         let url = self.url()?;
         tracing::info!(%url, "connecting");
         AnyConnection::establish_existing(&url)
+    }
+
+    /// After `up`, `down` or `redo`: rewrites `schema.rs` when `diesel.toml` asks for it, as
+    /// `diesel migration run` does. The migrations stay applied if this fails.
+    fn keep_schema_in_step(&self, conn: &mut AnyConnection, out: &mut Output) -> Result<()> {
+        let Some(config) = SchemaConfig::find()? else {
+            return Ok(());
+        };
+        let changed = config
+            .write(conn, &self.args.history_table)
+            .map_err(|e| match e {
+                migrate_core::Error::Configuration { message, hint } => {
+                    migrate_core::Error::Configuration {
+                        message: format!(
+                            "the migrations ran, but {} was not regenerated: {message}",
+                            config.file.display()
+                        ),
+                        hint,
+                    }
+                }
+                other => other,
+            })?;
+        if changed {
+            out.line(&format!("wrote {}", config.file.display()));
+        }
+        Ok(())
     }
 
     fn history(&self) -> HistoryTable {
