@@ -78,6 +78,8 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Record the migrations Diesel applied (__diesel_schema_migrations) as applied, running none
     AdoptDiesel,
+    /// Print the schema.rs Diesel's print-schema writes for the database (PostgreSQL, SQLite)
+    PrintSchema,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -14,15 +14,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The `[print_schema]` section, when it names a file.
+/// The `[print_schema]` section.
+#[derive(Default)]
 pub struct SchemaConfig {
-    /// Where `schema.rs` is written (absolute, or relative to the current directory).
-    pub file: PathBuf,
+    /// Where `schema.rs` is written (absolute, or relative to the current directory); without
+    /// one, `up` writes nothing (as `diesel migration run`).
+    pub file: Option<PathBuf>,
     schema: Option<String>,
     filter: Filter,
 }
 
+#[derive(Default)]
 enum Filter {
+    #[default]
     None,
     Only(Vec<regex::Regex>),
     Except(Vec<regex::Regex>),
@@ -32,7 +36,7 @@ enum Filter {
 const KEYS: &str = "`file`, `schema`, `filter`";
 
 impl SchemaConfig {
-    /// The configuration, if a `diesel.toml` with `[print_schema] file = ...` is found.
+    /// The `[print_schema]` section of the `diesel.toml` found, if any.
     pub fn find() -> Result<Option<SchemaConfig>> {
         let Some(path) = config_path() else {
             return Ok(None);
@@ -59,32 +63,40 @@ impl SchemaConfig {
         }))
     }
 
-    /// Rewrites the file when the database implies another text; returns whether it changed.
-    /// On MySQL, which this generator does not support yet, it warns and changes nothing.
-    pub fn write(&self, conn: &mut AnyConnection, history_table: &str) -> Result<bool> {
+    /// Rewrites the file when the database implies another text; returns the file when it
+    /// changed. On MySQL, which this generator does not support yet, it warns and changes nothing.
+    pub fn write(&self, conn: &mut AnyConnection, history_table: &str) -> Result<Option<&Path>> {
+        let Some(file) = &self.file else {
+            return Ok(None);
+        };
         if conn.dialect() == Dialect::Mysql {
             tracing::warn!(
                 "{} is not regenerated on MySQL yet: run `diesel print-schema`",
-                self.file.display()
+                file.display()
             );
-            return Ok(false);
+            return Ok(None);
         }
         let text = self.generate(conn, history_table)?;
-        if std::fs::read_to_string(&self.file).is_ok_and(|old| old == text) {
-            return Ok(false);
+        if std::fs::read_to_string(file).is_ok_and(|old| old == text) {
+            return Ok(None);
         }
-        if let Some(dir) = self.file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| write_error(&self.file, &e))?;
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| write_error(file, &e))?;
         }
-        std::fs::write(&self.file, text).map_err(|e| write_error(&self.file, &e))?;
-        Ok(true)
+        std::fs::write(file, text).map_err(|e| write_error(file, &e))?;
+        Ok(Some(file))
     }
 
     /// Whether the file holds what the database implies (`check --schema`); the first line
     /// that differs when it does not.
     pub fn compare(&self, conn: &mut AnyConnection, history_table: &str) -> Result<Option<String>> {
+        let Some(file) = &self.file else {
+            return Ok(Some(
+                "diesel.toml's [print_schema] names no `file` to compare".to_owned(),
+            ));
+        };
         let text = self.generate(conn, history_table)?;
-        let old = std::fs::read_to_string(&self.file).unwrap_or_default();
+        let old = std::fs::read_to_string(file).unwrap_or_default();
         if old.lines().eq(text.lines()) {
             return Ok(None);
         }
@@ -95,7 +107,7 @@ impl SchemaConfig {
             .unwrap_or_else(|| old.lines().count().min(text.lines().count()));
         Ok(Some(format!(
             "`{}` differs from what the database implies from line {}: expected `{}`",
-            self.file.display(),
+            file.display(),
             line + 1,
             text.lines().nth(line).unwrap_or("(end of file)").trim()
         )))
@@ -177,7 +189,7 @@ fn parse(text: &str, base: &Path) -> std::result::Result<Option<SchemaConfig>, S
             }
         }
     }
-    Ok(file.map(|file| SchemaConfig {
+    Ok(Some(SchemaConfig {
         file,
         schema,
         filter,
@@ -241,16 +253,14 @@ mod tests {
     #[test]
     fn print_schema_sections() {
         assert!(config("").unwrap().is_none());
-        assert!(
-            config("[print_schema]\nschema = \"x\"").unwrap().is_none(),
-            "no file, nothing written"
-        );
+        let no_file = config("[print_schema]\nschema = \"x\"").unwrap().unwrap();
+        assert!(no_file.file.is_none(), "no file, nothing written");
         let c = config(
             "[print_schema]\nfile = \"src/schema.rs\"\nfilter = { except_tables = [\"^_migrate\", \"audit\"] }",
         )
         .unwrap()
         .unwrap();
-        assert_eq!(c.file, Path::new("/project/src/schema.rs"));
+        assert_eq!(c.file.as_deref(), Some(Path::new("/project/src/schema.rs")));
         assert!(c.filter.keeps("users"));
         assert!(!c.filter.keeps("_migrate_history"));
         assert!(

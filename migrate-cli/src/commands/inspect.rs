@@ -150,6 +150,16 @@ pub fn history(session: &Session, json: bool, out: &mut Output) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
+/// `print-schema`: what `up` writes to diesel.toml's `[print_schema] file`, on stdout, with its
+/// `schema` and `filter` when there is one.
+pub fn print_schema(session: &Session, out: &mut Output) -> Result<ExitCode> {
+    let config = SchemaConfig::find()?.unwrap_or_default();
+    let mut conn = session.connect_existing()?;
+    let text = config.generate(&mut conn, &session.args.history_table)?;
+    out.data(text.trim_end_matches('\n'));
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn check(session: &Session, args: &CheckArgs, out: &mut Output) -> Result<ExitCode> {
     // The registry was built (and duplicate ids rejected) before any command ran.
     let mut problems: Vec<String> = Vec::new();

@@ -33,6 +33,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut Output) -> Result<ExitCode> {
         Command::Check(check) => inspect::check(&session, check, out),
         Command::New(new) => new::new(&session, new, out),
         Command::AdoptDiesel => adopt::adopt_diesel(&session, out),
+        Command::PrintSchema => inspect::print_schema(&session, out),
     }
 }
 
@@ -69,22 +70,21 @@ impl Session<'_> {
         let Some(config) = SchemaConfig::find()? else {
             return Ok(());
         };
-        let changed = config
+        let written = config
             .write(conn, &self.args.history_table)
             .map_err(|e| match e {
                 migrate_core::Error::Configuration { message, hint } => {
                     migrate_core::Error::Configuration {
                         message: format!(
-                            "the migrations ran, but {} was not regenerated: {message}",
-                            config.file.display()
+                            "the migrations ran, but schema.rs was not regenerated: {message}"
                         ),
                         hint,
                     }
                 }
                 other => other,
             })?;
-        if changed {
-            out.line(&format!("wrote {}", config.file.display()));
+        if let Some(file) = written {
+            out.line(&format!("wrote {}", file.display()));
         }
         Ok(())
     }
