@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares `migrate print-schema` with Diesel CLI's `diesel print-schema` on the same databases:
-# the shapes of tests/fixtures/print_schema/*.sql and the migrated examples/blog, on PostgreSQL
-# and SQLite. Acceptance tooling, not part of CI (CI has no Diesel CLI): it needs `diesel` on
+# the shapes of tests/fixtures/print_schema/*.sql and the migrated examples/blog, on PostgreSQL,
+# MariaDB/MySQL (MIGRATE_TEST_MYSQL_URL) and SQLite. Acceptance tooling, not part of CI (CI has no Diesel CLI): it needs `diesel` on
 # PATH, e.g. `cargo install diesel_cli --version 2.3.14 --no-default-features --features
 # postgres,mysql,sqlite-bundled`, and the local PostgreSQL server (MIGRATE_TEST_POSTGRES_URL).
 # Exits 0 when every output is identical, 1 on a difference (printed), 2 when it cannot run.
@@ -14,6 +14,8 @@ if ! command -v diesel >/dev/null; then
 fi
 admin=${MIGRATE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 server=${admin%/*}
+mysql_server=${MIGRATE_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}
+mysql_server=${mysql_server%/*}
 target=${CARGO_TARGET_DIR:-$root/target}
 cargo build --quiet --manifest-path "$root/Cargo.toml" -p migrate-tests --bin migrate-fixtures -p blog --bins
 work=$(mktemp -d)
@@ -42,6 +44,13 @@ postgres_db() { # name sql-file-or-empty
     echo "$server/$db"
 }
 
+mysql_db() { # name sql-file-or-empty (through the mariadb client, on 127.0.0.1 as root)
+    local db="mps_$1_$$"
+    mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
+    if [ -n "$2" ]; then mariadb -h 127.0.0.1 -u root "$db" < "$2"; fi
+    echo "$mysql_server/$db"
+}
+
 sqlite_db() { # name sql-file-or-empty
     local file="$work/$1.db"
     if [ -n "$2" ]; then python3 -c 'import sqlite3,sys; sqlite3.connect(sys.argv[1]).executescript(open(sys.argv[2]).read())' "$file" "$2"; fi
@@ -52,6 +61,10 @@ url=$(postgres_db fixture "$root/tests/fixtures/print_schema/postgres.sql")
 compare postgres-fixture "$url"
 psql "$admin" -q -c "DROP DATABASE ${url##*/}" >/dev/null
 
+url=$(mysql_db fixture "$root/tests/fixtures/print_schema/mysql.sql")
+compare mysql-fixture "$url"
+mariadb -h 127.0.0.1 -u root -e "DROP DATABASE ${url##*/}"
+
 file=$(sqlite_db fixture "$root/tests/fixtures/print_schema/sqlite.sql")
 compare sqlite-fixture "$file" "sqlite://$file"
 
@@ -60,6 +73,11 @@ url=$(postgres_db blog "")
 (cd "$work" && DATABASE_URL=$url "$target/debug/blog-diesel" >/dev/null && DATABASE_URL=$url "$target/debug/blog-migrate" up >/dev/null)
 compare postgres-blog "$url"
 psql "$admin" -q -c "DROP DATABASE ${url##*/}" >/dev/null
+
+url=$(mysql_db blog "")
+(cd "$work" && DATABASE_URL=$url "$target/debug/blog-diesel" >/dev/null && DATABASE_URL=$url "$target/debug/blog-migrate" up >/dev/null)
+compare mysql-blog "$url"
+mariadb -h 127.0.0.1 -u root -e "DROP DATABASE ${url##*/}"
 
 file=$(sqlite_db blog "")
 (cd "$work" && DATABASE_URL=sqlite://$file "$target/debug/blog-diesel" >/dev/null && DATABASE_URL=sqlite://$file "$target/debug/blog-migrate" up >/dev/null)

@@ -78,7 +78,7 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Record the migrations Diesel applied (__diesel_schema_migrations) as applied, running none
     AdoptDiesel,
-    /// Print the schema.rs Diesel's print-schema writes for the database (PostgreSQL, SQLite)
+    /// Print the schema.rs that Diesel's print-schema writes for the database
     PrintSchema,
 }
 

@@ -9,7 +9,7 @@
 //! the name, as Diesel matches them); others are refused rather than ignored.
 
 use migrate_core::diesel_schema::{SchemaOptions, print_schema};
-use migrate_core::{AnyConnection, Dialect, Error, Result};
+use migrate_core::{AnyConnection, Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -64,18 +64,11 @@ impl SchemaConfig {
     }
 
     /// Rewrites the file when the database implies another text; returns the file when it
-    /// changed. On MySQL, which this generator does not support yet, it warns and changes nothing.
+    /// changed.
     pub fn write(&self, conn: &mut AnyConnection, history_table: &str) -> Result<Option<&Path>> {
         let Some(file) = &self.file else {
             return Ok(None);
         };
-        if conn.dialect() == Dialect::Mysql {
-            tracing::warn!(
-                "{} is not regenerated on MySQL yet: run `diesel print-schema`",
-                file.display()
-            );
-            return Ok(None);
-        }
         let text = self.generate(conn, history_table)?;
         if std::fs::read_to_string(file).is_ok_and(|old| old == text) {
             return Ok(None);

@@ -42,6 +42,34 @@ fn postgres_schema_and_filter() {
 }
 
 #[test]
+fn mysql() {
+    let db = TestDb::new(Dialect::Mysql);
+    db.execute(include_str!("../fixtures/print_schema/mysql.sql"));
+    insta::assert_snapshot!(generate(&db, None, &|_| true));
+}
+
+#[test]
+fn a_mysql_enum_column_is_refused_naming_it() {
+    let db = TestDb::new(Dialect::Mysql);
+    db.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, mood ENUM('ok', 'sad'))");
+    let mut conn = db.connect();
+    let error = print_schema(
+        &mut conn,
+        &SchemaOptions {
+            schema: None,
+            keep_table: &|_| true,
+        },
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("`people.mood` has type `enum('ok','sad')`"),
+        "{error}"
+    );
+}
+
+#[test]
 fn sqlite() {
     let db = TestDb::new(Dialect::Sqlite);
     db.execute(include_str!("../fixtures/print_schema/sqlite.sql"));

@@ -56,8 +56,8 @@ fn table_names(conn: &mut AnyConnection, schema: Option<&str>) -> Result<Vec<Tab
         AnyConnection::Postgres(c) => diesel::sql_query(sql::POSTGRES_TABLES)
             .bind::<Text, _>(schema.unwrap_or(POSTGRES_DEFAULT_SCHEMA))
             .load::<Name>(c),
-        #[allow(unreachable_patterns)]
-        _ => return Ok(Vec::new()),
+        #[cfg(feature = "mysql")]
+        AnyConnection::Mysql(c) => diesel::sql_query(sql::MYSQL_TABLES).load::<Name>(c),
     }
     .map_err(catalog_error)?
     .into_iter()
@@ -100,8 +100,14 @@ fn primary_key(conn: &mut AnyConnection, table: &TableName) -> Result<Vec<String
             .into_iter()
             .map(|n| n.v)
             .collect()),
-        #[allow(unreachable_patterns)]
-        _ => Ok(Vec::new()),
+        #[cfg(feature = "mysql")]
+        AnyConnection::Mysql(c) => Ok(diesel::sql_query(sql::MYSQL_PRIMARY_KEY)
+            .bind::<Text, _>(&table.sql_name)
+            .load::<Name>(c)
+            .map_err(catalog_error)?
+            .into_iter()
+            .map(|n| n.v)
+            .collect()),
     }
 }
 
@@ -169,8 +175,16 @@ fn table(conn: &mut AnyConnection, name: TableName) -> Result<Table> {
                 .map(|row| postgres_column(&name, row))
                 .collect::<Result<Vec<_>>>()?
         }
-        #[allow(unreachable_patterns)]
-        _ => Vec::new(),
+        #[cfg(feature = "mysql")]
+        AnyConnection::Mysql(c) => {
+            let rows: Vec<MysqlColumn> = diesel::sql_query(sql::MYSQL_COLUMNS)
+                .bind::<Text, _>(&name.sql_name)
+                .load(c)
+                .map_err(catalog_error)?;
+            rows.into_iter()
+                .map(|row| mysql_column(&name, row))
+                .collect::<Result<Vec<_>>>()?
+        }
     };
     for column in &mut columns {
         column.rust_name = rust_name_for_sql_name(&column.sql_name, Some(&name));
@@ -204,6 +218,7 @@ fn sqlite_table_columns(
             ty: ColumnType {
                 rust_name: "Integer".into(),
                 is_array: false,
+                is_unsigned: false,
                 is_nullable: false,
                 max_length: None,
             },
@@ -220,6 +235,7 @@ fn sqlite_table_columns(
             ty: ColumnType {
                 rust_name: rust_name.into(),
                 is_array: false,
+                is_unsigned: false,
                 is_nullable: row.not_null == 0,
                 max_length: None,
             },
@@ -352,8 +368,108 @@ fn postgres_column(table: &TableName, row: PostgresColumn) -> Result<Column> {
         ty: ColumnType {
             rust_name,
             is_array,
+            is_unsigned: false,
             is_nullable: row.nullable == "YES",
             max_length: row.max_length.and_then(|n| u64::try_from(n).ok()),
+        },
+        sql_name: row.name,
+    })
+}
+
+#[cfg(feature = "mysql")]
+#[derive(QueryableByName)]
+struct MysqlColumn {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    type_name: String,
+    #[diesel(sql_type = Text)]
+    nullable: String,
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    max_length: Option<i64>,
+}
+
+/// The MySQL types Diesel provides; any other needs a custom SQL type definition.
+#[cfg(feature = "mysql")]
+const MYSQL_DIESEL_TYPES: &[&str] = &[
+    "Bool",
+    "Integer",
+    "SmallInt",
+    "BigInt",
+    "Binary",
+    "Text",
+    "Double",
+    "Float",
+    "Numeric",
+    "Timestamp",
+    "Date",
+    "Time",
+    "Float4",
+    "Smallint",
+    "Int2",
+    "Int4",
+    "Int8",
+    "Bigint",
+    "Float8",
+    "Decimal",
+    "VarChar",
+    "Varchar",
+    "Char",
+    "Tinytext",
+    "Mediumtext",
+    "Longtext",
+    "Tinyblob",
+    "Blob",
+    "Mediumblob",
+    "Longblob",
+    "Varbinary",
+    "Bit",
+    "TinyInt",
+    "Tinyint",
+    "Datetime",
+    "Json",
+];
+
+/// Diesel CLI's MySQL mapping: `column_type` without its `(...)` (`tinyint(1)` is `Bool`, any
+/// `int…` is `Integer`), `unsigned` as `Unsigned<…>`, a length only for types written with one.
+#[cfg(feature = "mysql")]
+fn mysql_column(table: &TableName, row: MysqlColumn) -> Result<Column> {
+    let column_type = row.type_name.as_str();
+    let base = if column_type == "tinyint(1)" {
+        "bool"
+    } else if column_type.starts_with("int") {
+        "integer"
+    } else if let Some(i) = column_type.find('(') {
+        &column_type[..i]
+    } else {
+        column_type
+    };
+    let is_unsigned = column_type.to_lowercase().contains("unsigned");
+    let base = if base.to_lowercase().contains("unsigned") {
+        base.to_lowercase()
+            .replace("unsigned", "")
+            .trim()
+            .to_owned()
+    } else if base.contains(' ') {
+        return Err(unsupported_type(table, &row.name, column_type));
+    } else {
+        base.to_owned()
+    };
+    let rust_name = upper_camel_case(base.trim());
+    if !MYSQL_DIESEL_TYPES.contains(&rust_name.as_str()) {
+        return Err(unsupported_type(table, &row.name, column_type));
+    }
+    Ok(Column {
+        rust_name: String::new(),
+        ty: ColumnType {
+            rust_name,
+            is_array: false,
+            is_unsigned,
+            is_nullable: row.nullable == "YES",
+            max_length: row
+                .max_length
+                .filter(|_| column_type.contains('('))
+                .and_then(|n| u64::try_from(n).ok()),
         },
         sql_name: row.name,
     })
@@ -380,6 +496,21 @@ struct PostgresForeignKey {
     parent_table: String,
     #[diesel(sql_type = Array<Text>)]
     parent_columns: Vec<String>,
+}
+
+#[cfg(feature = "mysql")]
+#[derive(QueryableByName)]
+struct MysqlForeignKey {
+    #[diesel(sql_type = Text)]
+    constraint_name: String,
+    #[diesel(sql_type = Text)]
+    child_table: String,
+    #[diesel(sql_type = Text)]
+    child_column: String,
+    #[diesel(sql_type = Text)]
+    parent_table: String,
+    #[diesel(sql_type = Text)]
+    parent_column: String,
 }
 
 #[cfg(feature = "sqlite")]
@@ -419,6 +550,39 @@ fn foreign_keys(conn: &mut AnyConnection, schema: Option<&str>) -> Result<Vec<Fo
                 }
             })
             .collect());
+    }
+    #[cfg(feature = "mysql")]
+    if let AnyConnection::Mysql(c) = conn {
+        let rows: Vec<MysqlForeignKey> = diesel::sql_query(sql::MYSQL_FOREIGN_KEYS)
+            .load(c)
+            .map_err(catalog_error)?;
+        // One row per column, in order within each constraint.
+        let mut keys: Vec<(String, ForeignKey)> = Vec::new();
+        for row in rows {
+            let child_table = TableName::new(row.child_table, None);
+            let rust = rust_name_for_sql_name(&row.child_column, Some(&child_table));
+            match keys
+                .iter_mut()
+                .find(|(name, _)| *name == row.constraint_name)
+            {
+                Some((_, fk)) => {
+                    fk.child_columns.push(row.child_column);
+                    fk.child_columns_rust.push(rust);
+                    fk.parent_columns.push(row.parent_column);
+                }
+                None => keys.push((
+                    row.constraint_name,
+                    ForeignKey {
+                        child_table,
+                        parent_table: TableName::new(row.parent_table, None),
+                        child_columns: vec![row.child_column],
+                        child_columns_rust: vec![rust],
+                        parent_columns: vec![row.parent_column],
+                    },
+                )),
+            }
+        }
+        return Ok(keys.into_iter().map(|(_, fk)| fk).collect());
     }
     let mut keys = Vec::new();
     #[cfg(feature = "sqlite")]

@@ -3,10 +3,10 @@
 //! `allow_tables_to_appear_in_same_query!` output, before `rustfmt` (which the `migrate` command
 //! runs on it, as Diesel CLI does).
 //!
-//! Supported: PostgreSQL and SQLite, the types Diesel itself provides (a PostgreSQL column of an
-//! enum or domain type, for which Diesel would generate a custom SQL type, is refused with a
-//! message), `schema` (PostgreSQL) and table filters. Not supported: MySQL, doc comments
-//! (`with_docs`), `import_types`, `patch_file`, `custom_type_derives`, sorting by name.
+//! Supported: PostgreSQL, MySQL/MariaDB and SQLite, the types Diesel itself provides (a column of
+//! an enum or domain type, for which Diesel would generate a custom SQL type, is refused with a
+//! message), `schema` (PostgreSQL) and table filters. Not supported: doc comments (`with_docs`),
+//! `import_types`, `patch_file`, `custom_type_derives`, sorting by name.
 
 mod catalog;
 mod names;
@@ -29,18 +29,12 @@ pub struct SchemaOptions<'a> {
 
 /// `schema.rs` for the database `conn` is connected to, before `rustfmt`.
 ///
-/// Fails on MySQL, on a table without a primary key (as Diesel does), and on column types this
-/// generator does not map (naming them).
+/// Fails on a table without a primary key (as Diesel does), and on column types this generator
+/// does not map (naming them).
 pub fn print_schema(conn: &mut AnyConnection, options: &SchemaOptions<'_>) -> Result<String> {
-    let dialect = conn.dialect();
-    if dialect == Dialect::Mysql {
+    if conn.dialect() != Dialect::Postgres && options.schema.is_some() {
         return Err(unsupported(
-            "generating schema.rs is not supported on MySQL yet".into(),
-        ));
-    }
-    if dialect == Dialect::Sqlite && options.schema.is_some() {
-        return Err(unsupported(
-            "`schema` in [print_schema] is a PostgreSQL option; SQLite has no schemas".into(),
+            "`schema` in [print_schema] is supported on PostgreSQL only here".into(),
         ));
     }
     let tables = catalog::load(conn, options)?;
@@ -81,6 +75,8 @@ impl TableName {
 struct ColumnType {
     rust_name: String,
     is_array: bool,
+    /// MySQL's `UNSIGNED`.
+    is_unsigned: bool,
     is_nullable: bool,
     max_length: Option<u64>,
 }

@@ -88,6 +88,9 @@ fn full_sql_name(name: &TableName) -> String {
 
 fn column_type(ty: &ColumnType) -> String {
     let mut text = ty.rust_name.clone();
+    if ty.is_unsigned {
+        text = format!("Unsigned<{text}>");
+    }
     if ty.is_array {
         text = format!("Array<Nullable<{text}>>");
     }
@@ -165,6 +168,7 @@ mod tests {
                     ty: ColumnType {
                         rust_name: ty.into(),
                         is_array: false,
+                        is_unsigned: false,
                         is_nullable: nullable,
                         max_length: (ty == "Varchar").then_some(100),
                     },

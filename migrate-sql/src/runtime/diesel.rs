@@ -66,6 +66,36 @@ pub mod print_schema {
          GROUP BY sch.nspname, tbl.relname, f_sch.nspname, f_tbl.relname \
          ORDER BY sch.nspname, tbl.relname";
 
+    /// MySQL: the base tables of the current database (column `v`), except Diesel's (`__…`).
+    pub const MYSQL_TABLES: &str = "SELECT CAST(table_name AS CHAR) AS v FROM information_schema.tables \
+         WHERE table_schema = DATABASE() AND table_name NOT LIKE '\\_\\_%' AND table_type LIKE 'BASE TABLE'";
+
+    /// MySQL: the columns of table `?` of the current database, in order.
+    pub const MYSQL_COLUMNS: &str = "SELECT CAST(column_name AS CHAR) AS name, \
+         CAST(column_type AS CHAR) AS type_name, CAST(is_nullable AS CHAR) AS nullable, \
+         CAST(character_maximum_length AS SIGNED) AS max_length \
+         FROM information_schema.columns WHERE table_name = ? AND table_schema = DATABASE() \
+         ORDER BY ordinal_position";
+
+    /// MySQL: the primary key columns of table `?` of the current database, in order.
+    pub const MYSQL_PRIMARY_KEY: &str = "SELECT CAST(column_name AS CHAR) AS v \
+         FROM information_schema.key_column_usage \
+         WHERE constraint_name IN (SELECT constraint_name FROM information_schema.table_constraints \
+         WHERE constraint_type = 'PRIMARY KEY') AND table_name = ? AND table_schema = DATABASE() \
+         ORDER BY ordinal_position";
+
+    /// MySQL: one row per column of each foreign key of the current database.
+    pub const MYSQL_FOREIGN_KEYS: &str = "SELECT CAST(kcu.constraint_name AS CHAR) AS constraint_name, \
+         CAST(kcu.table_name AS CHAR) AS child_table, CAST(kcu.column_name AS CHAR) AS child_column, \
+         CAST(kcu.referenced_table_name AS CHAR) AS parent_table, \
+         CAST(kcu.referenced_column_name AS CHAR) AS parent_column \
+         FROM information_schema.table_constraints tc \
+         JOIN information_schema.key_column_usage kcu \
+         ON tc.constraint_schema = kcu.constraint_schema AND tc.constraint_name = kcu.constraint_name \
+         WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = DATABASE() \
+         AND kcu.referenced_column_name IS NOT NULL \
+         ORDER BY kcu.constraint_name, kcu.ordinal_position";
+
     /// SQLite: the tables (column `v`), except Diesel's (`__…`) and SQLite's own.
     pub const SQLITE_TABLES: &str = "SELECT name AS v FROM sqlite_master \
          WHERE name NOT LIKE '\\_\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' AND type = 'table' \
