@@ -23,14 +23,19 @@ trap 'rm -rf "$work"' EXIT
 # Both tools read this diesel.toml; the filter only matters to Diesel (migrate leaves its own
 # history table out by itself).
 printf '[print_schema]\nfilter = { except_tables = ["_migrate_history"] }\n' > "$work/diesel.toml"
+config=$work  # the directory whose diesel.toml both tools read
 status=0
+export PGOPTIONS=--client-min-messages=warning
 
 compare() { # name url [migrate's url, for SQLite: sqlite://file]
     local name=$1 url=$2 ours=${3:-$2}
-    (cd "$work" && diesel print-schema --database-url "$url") > "$work/$name.diesel.rs"
-    (cd "$work" && "$target/debug/migrate-fixtures" --database-url "$ours" print-schema) > "$work/$name.migrate.rs"
-    if diff -u "$work/$name.diesel.rs" "$work/$name.migrate.rs"; then
-        echo "same: $name"
+    (cd "$config" && diesel print-schema --database-url "$url") > "$work/$name.diesel.rs"
+    (cd "$config" && "$target/debug/migrate-fixtures" --database-url "$ours" print-schema) > "$work/$name.migrate.rs"
+    if ! grep -q 'diesel::table!' "$work/$name.diesel.rs"; then
+        echo "EMPTY: diesel printed no table for $name" >&2
+        status=1
+    elif diff -u "$work/$name.diesel.rs" "$work/$name.migrate.rs"; then
+        echo "same: $name ($(grep -c 'diesel::table!' "$work/$name.diesel.rs") tables)"
     else
         echo "DIFFERENT: $name (above: - diesel, + migrate)"
         status=1
@@ -59,6 +64,19 @@ sqlite_db() { # name sql-file-or-empty
 
 url=$(postgres_db fixture "$root/tests/fixtures/print_schema/postgres.sql")
 compare postgres-fixture "$url"
+psql "$admin" -q -c "DROP DATABASE ${url##*/}" >/dev/null
+
+# A PostgreSQL schema other than `public`, and a filter.
+url=$(postgres_db schema "")
+psql "$url" -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA app" \
+    -c "CREATE TABLE app.items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)" \
+    -c "CREATE TABLE app.item_notes (id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES app.items (id))" \
+    -c "CREATE TABLE app.audit (id INTEGER PRIMARY KEY)" >/dev/null
+mkdir "$work/app"
+printf '[print_schema]\nschema = "app"\nfilter = { except_tables = ["audit"] }\n' > "$work/app/diesel.toml"
+config=$work/app
+compare postgres-schema-app "$url"
+config=$work
 psql "$admin" -q -c "DROP DATABASE ${url##*/}" >/dev/null
 
 url=$(mysql_db fixture "$root/tests/fixtures/print_schema/mysql.sql")
