@@ -82,7 +82,8 @@ pub use history::{EntryState, HistoryEntry, HistoryTable};
 /// Embeds a Diesel migrations directory into the migration set, at compile time.
 ///
 /// ```text
-/// embed_diesel_migrations!(["migrations"] [, databases = [postgres, mysql, sqlite]]);
+/// embed_diesel_migrations!(["migrations"] [, databases = [postgres, mysql, sqlite]]
+///                          [, unchecked = ["<version>_<name>/down.sql", ...]]);
 /// ```
 ///
 /// Written in the module that declares (or is under) the [`MigrationSet`], it registers one
@@ -98,7 +99,9 @@ pub use history::{EntryState, HistoryEntry, HistoryTable};
 ///   `run_in_transaction = false` runs it outside a transaction;
 /// - every file is parsed at compile time by the parser of each enabled database, or of those
 ///   `databases` names when the SQL is written for some only (it then refuses to run on the
-///   others);
+///   others); a file of valid SQL that the parser does not know (`DROP INDEX CONCURRENTLY` on
+///   PostgreSQL) is listed in `unchecked` and runs unchecked (a name there that is no file of
+///   the directory is an error);
 /// - the checksum is that of `up.sql`'s bytes, so `status` shows an edited file as `changed`;
 /// - `__diesel_schema_migrations` is adopted, not re-run: see
 ///   [`Runner::adopt_diesel_history`].

@@ -20,7 +20,7 @@ use syn::{Ident, LitStr, Token, bracketed};
 const DEFAULT_DIRECTORY: &str = "migrations";
 
 /// The keys the macro accepts after the directory.
-const KEYS: &str = "`databases`";
+const KEYS: &str = "`databases`, `unchecked`";
 
 pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let args: Args = syn::parse2(input)?;
@@ -47,6 +47,9 @@ struct Args {
     /// The databases the SQL is written for: checked at compile time for those enabled, and
     /// refused at run time on the others. All enabled databases when not given.
     databases: Vec<Dialect>,
+    /// Files (`<directory>/up.sql`) the parsers are not asked about: valid SQL that
+    /// `sqlparser` does not know (`DROP INDEX CONCURRENTLY`). They run all the same.
+    unchecked: Vec<LitStr>,
 }
 
 impl Parse for Args {
@@ -61,12 +64,28 @@ impl Parse for Args {
             (DEFAULT_DIRECTORY.to_owned(), Span::call_site())
         };
         let mut databases: Option<Vec<Dialect>> = None;
+        let mut unchecked: Option<Vec<LitStr>> = None;
         while !input.is_empty() {
             let key: Ident = input.parse()?;
+            if key == "unchecked" {
+                if unchecked.is_some() {
+                    return Err(syn::Error::new_spanned(&key, "`unchecked` is given twice"));
+                }
+                input.parse::<Token![=]>()?;
+                let content;
+                bracketed!(content in input);
+                let files =
+                    content.parse_terminated(|p: ParseStream| p.parse::<LitStr>(), Token![,])?;
+                unchecked = Some(files.into_iter().collect());
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+                continue;
+            }
             if key != "databases" {
                 return Err(syn::Error::new_spanned(
                     &key,
-                    format!("unknown key `{key}`; the valid key is {KEYS}"),
+                    format!("unknown key `{key}`; the valid keys are {KEYS}"),
                 ));
             }
             if databases.is_some() {
@@ -105,6 +124,7 @@ impl Parse for Args {
             directory,
             span,
             databases: databases.unwrap_or_else(|| Dialect::ALL.to_vec()),
+            unchecked: unchecked.unwrap_or_default(),
         })
     }
 }
@@ -248,48 +268,84 @@ fn run_in_transaction(text: &str) -> Result<bool, String> {
 // Validate
 
 fn validate(migrations: &[SqlMigration], args: &Args) -> syn::Result<()> {
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |message: String| {
-        let e = args.error(message);
-        match &mut errors {
-            Some(all) => all.combine(e),
-            None => errors = Some(e),
-        }
-    };
+    // Every problem is reported, not only the first.
+    let mut errors: Vec<syn::Error> = Vec::new();
     for pair in migrations.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         if a.id == b.id {
-            push(format!(
+            errors.push(args.error(format!(
                 "`{}` and `{}` have the same id {}: give one of them another version",
                 a.dir_name, b.dir_name, a.id
-            ));
+            )));
         } else if a.id > b.id {
-            push(format!(
+            errors.push(args.error(format!(
                 "Diesel runs `{}` before `{}` (it orders versions as text), but as ids {} > {}: write versions of one length (timestamps such as `2024-01-31-120000`)",
                 a.dir_name, b.dir_name, a.id, b.id
+            )));
+        }
+    }
+    for lit in &args.unchecked {
+        let named = lit.value();
+        let found = migrations.iter().any(|m| {
+            std::iter::once(&m.up)
+                .chain(&m.down)
+                .any(|f| relative_name(m, f) == named)
+        });
+        if !found {
+            errors.push(syn::Error::new_spanned(
+                lit,
+                format!("`unchecked` names `{named}`, which is no file of the directory: write `<version>_<name>/up.sql` or `.../down.sql`"),
             ));
         }
     }
     let checked = args.checked();
     for m in migrations {
         for file in std::iter::once(&m.up).chain(&m.down) {
+            if args.is_unchecked(m, file) {
+                continue;
+            }
             for &dialect in &checked {
                 if let Err(message) = parse(dialect, &file.text) {
-                    push(format!(
-                        "`{}` does not parse as {}: {message}{}",
+                    errors.push(args.error(format!(
+                        "`{}` does not parse as {}: {message}{} (if it is valid SQL the parser does not know, add `unchecked = [\"{}\"]`)",
                         file.shown,
                         dialect.display_name(),
                         if checked.len() > 1 {
                             " (the directory is checked for every enabled database; if it is written for one, say so with `databases = [postgres]`)"
                         } else {
                             ""
-                        }
-                    ));
+                        },
+                        relative_name(m, file)
+                    )));
                 }
             }
         }
     }
-    errors.map_or(Ok(()), Err)
+    let mut errors = errors.into_iter();
+    match errors.next() {
+        None => Ok(()),
+        Some(mut first) => {
+            first.extend(errors);
+            Err(first)
+        }
+    }
+}
+
+/// `<version>_<name>/up.sql`: how `unchecked` names a file.
+fn relative_name(m: &SqlMigration, file: &SqlFile) -> String {
+    let name = file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("{}/{name}", m.dir_name)
+}
+
+impl Args {
+    fn is_unchecked(&self, m: &SqlMigration, file: &SqlFile) -> bool {
+        let name = relative_name(m, file);
+        self.unchecked.iter().any(|lit| lit.value() == name)
+    }
 }
 
 /// Parses `sql` (any number of statements) with `dialect`'s parser; returns how many it holds.
@@ -329,7 +385,12 @@ fn expand_migrations(migrations: &[SqlMigration], args: &Args) -> TokenStream {
         let run = |file: &SqlFile| {
             let shown = &file.shown;
             let path = file.path.to_string_lossy().into_owned();
-            let sql = if has_statements(&file.text, &checked) {
+            let has = if args.is_unchecked(m, file) {
+                !file.text.trim().is_empty()
+            } else {
+                has_statements(&file.text, &checked)
+            };
+            let sql = if has {
                 quote!(::core::option::Option::Some(::core::include_str!(#path)))
             } else {
                 // Still included, so editing the file rebuilds the crate.
@@ -485,10 +546,19 @@ mod tests {
     }
 
     fn validation_errors(migrations: &[SqlMigration], databases: Vec<Dialect>) -> Vec<String> {
+        validation_errors_with(migrations, databases, Vec::new())
+    }
+
+    fn validation_errors_with(
+        migrations: &[SqlMigration],
+        databases: Vec<Dialect>,
+        unchecked: Vec<LitStr>,
+    ) -> Vec<String> {
         let args = Args {
             directory: "migrations".into(),
             span: Span::call_site(),
             databases,
+            unchecked,
         };
         validate(migrations, &args)
             .err()
@@ -518,6 +588,38 @@ mod tests {
             errors[0].contains("the same id 20240101000000"),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn unchecked_files_are_not_parsed_but_must_exist() {
+        let migrations = [migration("1_a", "DROP INDEX CONCURRENTLY i")];
+        let lit = |s: &str| LitStr::new(s, Span::call_site());
+        assert!(
+            validation_errors_with(
+                &migrations,
+                vec![Dialect::Postgres],
+                vec![lit("1_a/up.sql")]
+            )
+            .is_empty()
+        );
+        let errors = validation_errors_with(
+            &migrations,
+            vec![Dialect::Postgres],
+            vec![lit("1_b/up.sql")],
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("no file of the directory")),
+            "{errors:?}"
+        );
+        let a = args(quote!(
+            "m",
+            unchecked = ["1_a/up.sql"],
+            databases = [postgres]
+        ))
+        .unwrap();
+        assert_eq!(a.unchecked.len(), 1);
     }
 
     #[test]

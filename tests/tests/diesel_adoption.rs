@@ -285,26 +285,46 @@ fn a_postgres_project_with_diesels_initial_setup() {
     pg.run_pending_migrations(POSTGRES_DIESEL).unwrap();
     let registry = diesel_postgres::SET.registry().unwrap();
     let ids: Vec<u64> = registry.iter().map(|m| m.id().0).collect();
-    assert_eq!(ids, [1, 20240501100000], "the all-zero version has id 1");
+    assert_eq!(
+        ids,
+        [1, 20240501100000, 20240601000000],
+        "the all-zero version has id 1"
+    );
     let mut conn = db.connect();
     let adoption = Runner::new(&mut conn, &registry)
         .adopt_diesel_history()
         .unwrap();
     assert_eq!(
         adoption.adopted,
-        [MigrationId(1), MigrationId(20240501100000)]
+        [
+            MigrationId(1),
+            MigrationId(20240501100000),
+            MigrationId(20240601000000)
+        ]
     );
     assert_eq!(Runner::new(&mut conn, &registry).up(None).unwrap(), []);
-    // down.sql of both, newest first: the table, then Diesel's functions.
+    // down.sql of each, newest first: the index (CONCURRENTLY: outside a transaction, as its
+    // metadata.toml asks, or PostgreSQL refuses it), the table, then Diesel's functions.
     let reverted = Runner::new(&mut conn, &registry)
         .down(DownTarget::To(MigrationId(0)))
         .unwrap();
-    assert_eq!(reverted, [MigrationId(20240501100000), MigrationId(1)]);
+    assert_eq!(
+        reverted,
+        [
+            MigrationId(20240601000000),
+            MigrationId(20240501100000),
+            MigrationId(1)
+        ]
+    );
     assert!(!db.has_table("notes"));
-    // And up again, now run by this runner: the trigger function exists again.
+    // And up again, now run by this runner: the trigger function and the index exist again.
     Runner::new(&mut conn, &registry).up(None).unwrap();
     db.execute("INSERT INTO notes (body) VALUES ('x'); UPDATE notes SET body = 'y'");
-    assert_eq!(diesel_versions(&db).len(), 2, "Diesel's table is untouched");
+    assert_eq!(
+        db.count("SELECT COUNT(*) AS n FROM pg_indexes WHERE indexname = 'notes_body_idx'"),
+        1
+    );
+    assert_eq!(diesel_versions(&db).len(), 3, "Diesel's table is untouched");
 }
 
 #[test]
