@@ -106,6 +106,8 @@ pub enum Error {
         first: (&'static str, SourceLocation),
         /// Name and location of the second.
         second: (&'static str, SourceLocation),
+        /// The id after the highest one in use.
+        next_free: MigrationId,
     },
 
     /// A statement run by a migration failed.
@@ -217,7 +219,7 @@ pub enum Error {
         /// The migration that was running or next.
         id: MigrationId,
         /// The last key of the last committed batch, if a batched helper was running.
-        last_key: Option<i64>,
+        last_key: Option<String>,
     },
 
     /// A batched helper was called in a migration that runs in one transaction (the macro
@@ -246,6 +248,37 @@ pub enum Error {
     Schema {
         /// What was looked up and not found (or found unusable).
         message: String,
+    },
+
+    /// A batched helper has no usable key to walk its table by.
+    #[error("{message}")]
+    KeyUnusable {
+        /// The table.
+        table: String,
+        /// What is wrong with its keys.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+
+    /// A row transform's closure cannot read a column as the type it declares.
+    #[error("{message}")]
+    TypeMismatch {
+        /// Which column, which types.
+        message: String,
+        /// What to declare instead.
+        hint: String,
+    },
+
+    /// A batch of a batched helper ended where it started: it would loop forever.
+    #[error(
+        "{label}: a batch ended at key {key}, where it started, so the next one would do the same; stopped instead of looping"
+    )]
+    NoProgress {
+        /// The helper and its table.
+        label: String,
+        /// The key it was stuck at.
+        key: String,
     },
 
     /// Migration code panicked (the panic is caught so the run can roll back and record it).
@@ -335,7 +368,10 @@ impl Error {
             | Error::Rebuild { .. }
             | Error::Schema { .. }
             | Error::Panicked(_)
-            | Error::UnstorableValue(_) => ErrorKind::Migration,
+            | Error::UnstorableValue(_)
+            | Error::KeyUnusable { .. }
+            | Error::TypeMismatch { .. }
+            | Error::NoProgress { .. } => ErrorKind::Migration,
             Error::DryRunUnsupported
             | Error::Database { .. }
             | Error::Diesel(_)
@@ -394,6 +430,10 @@ impl Error {
             Some(
                 "the database is read-only for this user (SQLite needs write access to the file and its directory, for its journal): fix the permissions, then run the command again",
             )
+        } else if message.contains("permission denied") || message.contains("command denied") {
+            Some(
+                "the database user lacks a privilege this command needs (the message says which): grant it, or connect as the user that owns the schema and the history table",
+            )
         } else if message.contains("database or disk is full") || message.contains("no space left")
         {
             Some("the disk is full: free space, then run the command again")
@@ -433,7 +473,10 @@ impl Error {
                 ConnectFailure::MissingDatabase => "create the database first (for example `createdb NAME` or `CREATE DATABASE NAME`), or fix its name in the URL".into(),
                 ConnectFailure::Other => return None,
             },
-            Error::DuplicateId { .. } => "give one of them the next free id (`migrate status` lists the ids in use)".into(),
+            Error::DuplicateId { id, second, next_free, .. } => format!(
+                "give one of them another id: {next_free} is the next free one (change `id = {id}` at {})",
+                second.1
+            ),
             Error::MigrationFailed { rolled_back: true, source, .. } => match source.hint() {
                 Some(hint) => format!("nothing was changed; {hint}"),
                 None => "nothing was changed; fix the migration and run the command again".into(),
@@ -443,7 +486,10 @@ impl Error {
             {
                 return source.hint();
             }
-            Error::UnrecordedStep { hint, .. } => hint.clone(),
+            Error::UnrecordedStep { hint, .. }
+            | Error::KeyUnusable { hint, .. }
+            | Error::TypeMismatch { hint, .. } => hint.clone(),
+            Error::NoProgress { .. } => "check that the key named with `key = ...` is unique and that its column exists; this is a bug if the key is the table's primary key: please report it".into(),
             Error::MigrationFailed { rolled_back: false, id, .. } => format!(
                 "its changes could not be rolled back; `migrate status` shows how far it got. After fixing the cause, run `migrate resolve {id} --retry`, or `--mark-applied` / `--mark-reverted` if you finished or undid it by hand"
             ),

@@ -10,8 +10,9 @@
 //! | `applied_at` | when it was applied (UTC) |
 //! | `execution_ms` | how long it took |
 //! | `steps_done` | statements finished by an unfinished run |
-//! | `resume_key` | the last primary key a batched step finished, to resume after it |
+//! | `resume_key` | (before `resume_at`) the last integer key a batched step finished |
 //! | `error` | why a failed run failed |
+//! | `resume_at` | the last key (any type and arity) a batched step finished, to resume after it |
 
 use crate::connection::{AnyConnection, with_connection};
 use crate::error::{Error, Result};
@@ -20,7 +21,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use migrate_sql::Dialect;
 use migrate_sql::runtime::Template;
-use migrate_sql::runtime::history::{COLUMNS, HistoryStatements};
+use migrate_sql::runtime::history::{COLUMNS, HistoryStatements, RESUME_AT};
 use std::time::Duration;
 
 /// The name of the history table unless configured otherwise.
@@ -67,8 +68,8 @@ pub struct HistoryEntry {
     pub execution_ms: Option<i64>,
     /// Statements an unfinished run finished.
     pub steps_done: u32,
-    /// The last key a batched step finished.
-    pub resume_key: Option<i64>,
+    /// The last key a batched step finished (one value per key column).
+    pub resume_key: Option<Vec<String>>,
     /// Why a failed run failed.
     pub error: Option<String>,
 }
@@ -95,6 +96,8 @@ struct Row {
     resume_key: Option<i64>,
     #[diesel(sql_type = Nullable<Text>)]
     error: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    resume_at: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -115,6 +118,8 @@ pub(crate) struct Recorded<'a> {
 #[derive(Debug, Clone)]
 pub struct HistoryTable {
     name: String,
+    /// The schema (PostgreSQL) or database (MySQL) the run found it in, once pinned.
+    schema: Option<String>,
 }
 
 impl Default for HistoryTable {
@@ -126,7 +131,10 @@ impl Default for HistoryTable {
 impl HistoryTable {
     /// The history table called `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        HistoryTable { name: name.into() }
+        HistoryTable {
+            name: name.into(),
+            schema: None,
+        }
     }
 
     /// Its name.
@@ -135,7 +143,26 @@ impl HistoryTable {
     }
 
     fn statements(&self, dialect: Dialect) -> HistoryStatements {
-        HistoryStatements::new(dialect, &self.name)
+        match &self.schema {
+            Some(schema) => HistoryStatements::in_schema(dialect, schema, &self.name),
+            None => HistoryStatements::new(dialect, &self.name),
+        }
+    }
+
+    /// Names the table by the schema (PostgreSQL) or database (MySQL) the session points at
+    /// now, so that a migration's `SET search_path` or `USE` cannot send the history's writes
+    /// elsewhere.
+    pub(crate) fn pin_schema(&mut self, conn: &mut AnyConnection) -> Result<()> {
+        let sql = match conn.dialect() {
+            Dialect::Postgres => "SELECT CAST(current_schema() AS TEXT) AS v",
+            Dialect::Mysql => "SELECT DATABASE() AS v",
+            Dialect::Sqlite => return Ok(()),
+        };
+        let schema = conn
+            .query_text(sql)
+            .map_err(|e| Error::database("reading the current schema", e))?;
+        self.schema = schema.into_iter().next();
+        Ok(())
     }
 
     /// Refuses a name the database would not keep as written: PostgreSQL silently truncates
@@ -172,8 +199,17 @@ impl HistoryTable {
         let dialect = conn.dialect();
         self.check_name(dialect)?;
         let query = self.statements(dialect).existing_columns().render(dialect);
+        let name = match (dialect, &self.schema) {
+            (Dialect::Postgres, Some(schema)) => format!(
+                "{}.{}",
+                migrate_sql::quote_ident(dialect, schema),
+                migrate_sql::quote_ident(dialect, &self.name)
+            ),
+            (Dialect::Postgres, None) => migrate_sql::quote_ident(dialect, &self.name),
+            (Dialect::Mysql | Dialect::Sqlite, _) => self.name.clone(),
+        };
         let rows: Vec<ColumnName> = with_connection!(conn, c => diesel::sql_query(&query)
-            .bind::<Text, _>(&self.name)
+            .bind::<Text, _>(&name)
             .load(c))
         .map_err(|e| Error::database(format!("reading the columns of `{}`", self.name), e))?;
         Ok(rows.into_iter().map(|r| r.name.to_lowercase()).collect())
@@ -213,12 +249,28 @@ impl HistoryTable {
             .map_err(|e| Error::database(format!("creating the history table `{}`", self.name), e))
     }
 
+    /// Adds the columns a table written by an earlier version lacks (it must exist).
+    pub(crate) fn upgrade(&self, conn: &mut AnyConnection) -> Result<()> {
+        let columns = self.existing_columns(conn)?;
+        if columns.is_empty() || columns.iter().any(|c| c == RESUME_AT) {
+            return Ok(());
+        }
+        let sql = self.statements(conn.dialect()).add_resume_at();
+        conn.batch_execute(&sql).map_err(|e| {
+            Error::database(
+                format!("adding `{RESUME_AT}` to the history table `{}`", self.name),
+                e,
+            )
+        })
+    }
+
     /// All rows, by id. Empty if the table does not exist.
     pub fn entries(&self, conn: &mut AnyConnection) -> Result<Vec<HistoryEntry>> {
         if !self.exists(conn)? {
             return Ok(Vec::new());
         }
-        let sql = self.statements(conn.dialect()).entries();
+        let has_resume_at = self.existing_columns(conn)?.iter().any(|c| c == RESUME_AT);
+        let sql = self.statements(conn.dialect()).entries(has_resume_at);
         let rows: Vec<Row> =
             with_connection!(conn, c => diesel::sql_query(&sql).load(c)).map_err(|e| {
                 Error::database(format!("reading the history table `{}`", self.name), e)
@@ -245,7 +297,15 @@ impl HistoryTable {
             applied_at: row.applied_at,
             execution_ms: row.execution_ms,
             steps_done: u32::try_from(row.steps_done).unwrap_or(0),
-            resume_key: row.resume_key,
+            // Rows written before `resume_at` existed carry an integer key.
+            resume_key: match (&row.resume_at, row.resume_key) {
+                (Some(encoded), _) => Some(
+                    migrate_sql::helpers::key::decode(encoded)
+                        .ok_or_else(|| unreadable("an unreadable resume key"))?,
+                ),
+                (None, Some(legacy)) => Some(vec![legacy.to_string()]),
+                (None, None) => None,
+            },
             error: row.error,
         })
     }
@@ -312,6 +372,20 @@ impl HistoryTable {
         })
     }
 
+    /// Replaces the recorded duration of an applied migration.
+    pub(crate) fn record_duration(
+        &self,
+        conn: &mut AnyConnection,
+        id: MigrationId,
+        elapsed: Duration,
+    ) -> Result<()> {
+        let ms = i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX);
+        let binds = [Bind::Int(ms), Bind::Int(id.as_i64())];
+        self.write(conn, HistoryStatements::record_duration, &binds, || {
+            format!("recording how long migration {id} took")
+        })
+    }
+
     /// Records that a journaled run finished `step`.
     pub(crate) fn record_step(
         &self,
@@ -330,9 +404,10 @@ impl HistoryTable {
         &self,
         conn: &mut AnyConnection,
         id: MigrationId,
-        key: i64,
+        key: &[String],
     ) -> Result<()> {
-        let binds = [Bind::Int(key), Bind::Int(id.as_i64())];
+        let encoded = migrate_sql::helpers::key::encode(key);
+        let binds = [Bind::Text(&encoded), Bind::Int(id.as_i64())];
         self.write(conn, HistoryStatements::record_resume_key, &binds, || {
             format!("recording progress of migration {id}")
         })

@@ -142,11 +142,17 @@ pub use migrate_macros::embed_diesel_migrations;
 /// - `name`: defaults to the function's name; the first paragraph of the doc comment is the
 ///   description shown by `migrate status --json`.
 ///
-/// The signature must be `fn(&mut Migration) -> Result<()>` (not `async`, generic or a method),
-/// and every string literal given to `m.execute("...")` is parsed at compile time by the parser of
-/// each enabled database; write per-database SQL with [`sql!`]. The checksum of the function's
-/// tokens (not its doc comment, whitespace or comments) is recorded when it is applied, so an
-/// edit afterwards is detected.
+/// The signature must be `fn(&mut Migration) -> Result<()>` (not `async`, generic or a method).
+/// Every string literal given to `m.execute("...")` is checked at compile time against each
+/// enabled database: its parser, then what that database's grammar accepts (`MODIFY COLUMN` is
+/// MySQL's, `ON CONFLICT` is not, ...). So are the literals of the `down` function and of the
+/// functions the migration hands `m` to, when they are defined in the same module of the same
+/// file. Under `if m.dialect() == Dialect::X` (or a `match` on it) a literal is checked for X
+/// only; write per-database SQL with [`sql!`], and what no parser here follows with
+/// [`unchecked!`]. On PostgreSQL, `CONCURRENTLY` and the other statements that refuse a
+/// transaction block need `transaction = false`. The checksum of the function's tokens (not its
+/// doc comment, whitespace or comments) is recorded when it is applied, so an edit afterwards is
+/// detected.
 ///
 /// ```no_run
 /// use migrate_core::prelude::*;
@@ -190,6 +196,25 @@ pub use vocabulary::{Direction, MigrationId, SourceLocation};
 /// ```
 pub use migrate_macros::sql;
 
+/// A SQL text that is deliberately not checked at compile time: the way past the check for a
+/// statement the database accepts but no parser here follows (every string literal given to
+/// `m.execute` is otherwise checked against each enabled database). It must be one string
+/// literal, so the text stays in the migration and its checksum covers it. Run it under
+/// `if m.dialect() == Dialect::X` when it is written for one database.
+///
+/// ```no_run
+/// use migrate_core::prelude::*;
+///
+/// #[migration(id = 13, irreversible)]
+/// fn set_search_path(m: &mut Migration) -> Result<()> {
+///     if m.dialect() == Dialect::Postgres {
+///         m.execute(unchecked!("ALTER ROLE app SET search_path = app, public"))?;
+///     }
+///     Ok(())
+/// }
+/// ```
+pub use migrate_macros::unchecked;
+
 #[doc(inline)]
 pub use helper_macros::*;
 
@@ -226,7 +251,9 @@ pub mod prelude {
 pub mod __private {
     /// The helper runtime the helper macros' expansions call.
     pub mod helpers {
-        pub use crate::helpers::{Batching, SqlValue, backfill, count_rows, run, transform};
+        pub use crate::helpers::{
+            Batching, SqlValue, backfill, count_rows, read_types, run, transform,
+        };
     }
     pub use crate::descriptor::{Down, MigrationDescriptor, MigrationFn};
     pub use crate::sql::DialectSql;

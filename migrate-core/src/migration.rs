@@ -32,7 +32,7 @@ pub struct Migration<'c> {
     /// Steps an earlier, interrupted attempt finished; they are skipped.
     resume_after: u32,
     /// The last key a batched step of an earlier attempt committed.
-    resume_key: Option<i64>,
+    resume_key: Option<Vec<String>>,
     /// Whether this run continues an earlier attempt.
     resuming: bool,
     /// Whether a step that changes the database has finished (checks and reports do not).
@@ -349,7 +349,7 @@ impl<'c> Migration<'c> {
         }
         // Only the step an earlier attempt was in resumes from its key.
         let resume_key = (step == self.resume_after + 1)
-            .then_some(self.resume_key)
+            .then(|| self.resume_key.clone())
             .flatten();
         Ok(BatchedStep::Run { step, resume_key })
     }
@@ -376,7 +376,11 @@ impl<'c> Migration<'c> {
         if committed_any {
             self.changed = true;
         }
-        outcome?;
+        // Statements of a batched step are numbered by the step, like every other statement.
+        outcome.map_err(|error| match error {
+            Error::Statement { sql, message, .. } => Error::Statement { step, sql, message },
+            other => other,
+        })?;
         if let Some(history) = &self.journal {
             let conn = self.conn.as_deref_mut().ok_or(Error::DryRunUnsupported)?;
             history.record_step(conn, self.id, step)?;
@@ -407,7 +411,10 @@ pub(crate) enum BatchedStep {
     /// Skipped (an earlier attempt finished it) or shown (a dry run): nothing to do.
     Done,
     /// To run, as step `step`, after `resume_key` if an earlier attempt committed batches.
-    Run { step: u32, resume_key: Option<i64> },
+    Run {
+        step: u32,
+        resume_key: Option<Vec<String>>,
+    },
 }
 
 /// The parts of a [`Migration`] a batched step works with.
@@ -426,7 +433,7 @@ pub(crate) enum RunMode {
     Journaled {
         history: HistoryTable,
         resume_after: u32,
-        resume_key: Option<i64>,
+        resume_key: Option<Vec<String>>,
         /// Whether an earlier attempt of this run exists.
         resuming: bool,
     },

@@ -112,10 +112,16 @@ impl Registry {
             .windows(2)
             .find(|pair| pair[0].id() == pair[1].id())
         {
+            let highest = migrations
+                .iter()
+                .map(|m| m.id())
+                .max()
+                .unwrap_or(pair[0].id());
             return Err(Error::DuplicateId {
                 id: pair[0].id(),
                 first: (pair[0].name(), pair[0].location()),
                 second: (pair[1].name(), pair[1].location()),
+                next_free: MigrationId(highest.0.saturating_add(1)),
             });
         }
         Ok(Registry { migrations })

@@ -101,7 +101,8 @@ impl MigrationStatus {
                     Direction::Down => "reverting",
                 };
                 let mut detail = format!("{op} stopped after step {}", entry.steps_done);
-                if let Some(key) = entry.resume_key {
+                if let Some(key) = &entry.resume_key {
+                    let key = migrate_sql::helpers::key::Key::display(key);
                     detail.push_str(&format!(" (batched step at key {key})"));
                 }
                 if let Some(error) = &entry.error {

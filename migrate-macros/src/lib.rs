@@ -10,10 +10,13 @@ mod checksum;
 mod dialects;
 mod diesel_embed;
 mod display;
+mod errors;
 mod helpers;
 mod migration;
 mod sql_check;
 mod sql_macro;
+mod suggest;
+mod unchecked;
 
 /// Registers a function as a migration. See `migrate_core::migration` for the documentation.
 #[proc_macro_attribute]
@@ -25,6 +28,14 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn sql(input: TokenStream) -> TokenStream {
     sql_macro::expand(input.into())
+        .unwrap_or_else(expression_errors)
+        .into()
+}
+
+/// SQL that is not checked at compile time. See `migrate_core::unchecked`.
+#[proc_macro]
+pub fn unchecked(input: TokenStream) -> TokenStream {
+    unchecked::expand(input.into())
         .unwrap_or_else(expression_errors)
         .into()
 }

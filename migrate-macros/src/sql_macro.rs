@@ -2,6 +2,7 @@
 //! at compile time by its dialect's parser.
 
 use crate::dialects;
+use crate::errors::Errors;
 use crate::sql_check;
 use migrate_sql::Dialect;
 use proc_macro2::TokenStream;
@@ -39,14 +40,25 @@ fn expand_for(input: TokenStream, enabled: &[Dialect]) -> syn::Result<TokenStrea
         Punctuated::<Entry, Token![,]>::parse_terminated,
         input.clone(),
     )?;
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
+    let mut errors = Errors::default();
+    let mut push = |e: syn::Error| errors.push(e);
     let mut given: [Option<LitStr>; 3] = [None, None, None];
     let mut unknown: Vec<Ident> = Vec::new();
+    // `#[migration]` adds `__only: "postgres"` to a `sql!` under a dialect condition: the
+    // databases it can run on, which alone need an arm.
+    let mut only: Option<Vec<Dialect>> = None;
     for entry in entries {
+        if entry.key == "__only" {
+            only = Some(
+                entry
+                    .sql
+                    .value()
+                    .split_whitespace()
+                    .filter_map(|name| name.parse().ok())
+                    .collect(),
+            );
+            continue;
+        }
         let Ok(dialect) = entry.key.to_string().parse::<Dialect>() else {
             unknown.push(entry.key);
             continue;
@@ -63,13 +75,18 @@ fn expand_for(input: TokenStream, enabled: &[Dialect]) -> syn::Result<TokenStrea
             continue;
         }
         if let Err(problem) = sql_check::check(dialect, &entry.sql.value()) {
-            push(syn::Error::new(entry.sql.span(), problem.to_string()));
+            push(sql_check::error_at(
+                &entry.sql,
+                &problem.to_string(),
+                problem.position(),
+            ));
         }
         *slot = Some(entry.sql);
     }
     let missing: Vec<Dialect> = enabled
         .iter()
         .copied()
+        .filter(|d| only.as_ref().is_none_or(|only| only.contains(d)))
         .filter(|&d| given[dialect_index(d)].is_none())
         .collect();
     // An unknown key is most likely a misspelled missing dialect: one error says both.
@@ -101,9 +118,7 @@ fn expand_for(input: TokenStream, enabled: &[Dialect]) -> syn::Result<TokenStrea
             ));
         }
     }
-    if let Some(errors) = errors {
-        return Err(errors);
-    }
+    errors.finish()?;
     let [postgres, mysql, sqlite] = given.map(|sql| match sql {
         Some(sql) => quote!(::core::option::Option::Some(#sql)),
         None => quote!(::core::option::Option::None),
@@ -142,6 +157,21 @@ mod tests {
         );
         let only_postgres = expand_for(quote!(postgres: "DROP INDEX i"), &[Dialect::Postgres]);
         assert!(only_postgres.is_ok());
+    }
+
+    #[test]
+    fn under_a_dialect_condition_only_its_databases_need_an_arm() {
+        let narrowed = expand_for(
+            quote!(__only: "postgres", postgres: "DO $$ BEGIN NULL; END $$"),
+            &Dialect::ALL,
+        );
+        assert!(narrowed.is_ok());
+        let errors = errors(quote!(__only: "mysql sqlite", mysql: "DROP INDEX i ON t"));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("missing `sqlite: \"...\"`"),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -89,6 +89,34 @@ pub fn validate_ident(name: &str) -> Result<(), IdentError> {
     Ok(())
 }
 
+/// A table name, quoted: `schema.table` (a PostgreSQL schema, a MySQL database) has each part
+/// quoted. The helper macros build such names from Rust identifiers, which hold no `.`, so the
+/// first `.` is always the qualifier's.
+///
+/// ```
+/// use migrate_sql::{Dialect, quote_table};
+/// assert_eq!(quote_table(Dialect::Postgres, "app.issues"), "\"app\".\"issues\"");
+/// assert_eq!(quote_table(Dialect::Mysql, "issues"), "`issues`");
+/// ```
+pub fn quote_table(dialect: Dialect, name: &str) -> String {
+    match name.split_once('.') {
+        Some((schema, table)) => format!(
+            "{}.{}",
+            quote_ident(dialect, schema),
+            quote_ident(dialect, table)
+        ),
+        None => quote_ident(dialect, name),
+    }
+}
+
+/// The schema and the table of a possibly qualified name (see [`quote_table`]).
+pub fn split_table(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('.') {
+        Some((schema, table)) => (Some(schema), table),
+        None => (None, name),
+    }
+}
+
 /// Quotes `name` as an identifier of `dialect`: `"name"` on PostgreSQL and SQLite, `` `name` `` on
 /// MySQL, doubling any quote character inside.
 ///

@@ -22,7 +22,7 @@ pub mod version;
 pub use checksum::Checksum;
 pub use dialect::Dialect;
 pub use expr::{Expr, Untranslatable};
-pub use ident::{IdentError, quote_ident, validate_ident};
+pub use ident::{IdentError, quote_ident, quote_table, split_table, validate_ident};
 pub use literal::{LiteralError, quote_str};
 pub use step::{Check, Step, TableChange};
 pub use types::ColumnType;

@@ -45,13 +45,16 @@ pub enum Step {
 pub struct Check {
     /// A query returning one integer column `n`: how many rows violate the requirement.
     pub count_sql: String,
-    /// A query returning one integer column `n`: the keys of up to five violating rows.
+    /// A query returning one text column `v`: the keys of up to five violating rows.
     pub sample_sql: String,
     /// What is wrong, with `{n}` replaced by the count (e.g. "{n} rows of `users` have NULL in
     /// `score`").
     pub problem: String,
     /// What the user can do.
     pub hint: String,
+    /// The line reported when no row violates it (`None`: a check made before a change, which
+    /// the change's own line reports).
+    pub confirmed: Option<String>,
 }
 
 /// A change to a table's definition that a dialect cannot express as a static statement.

@@ -28,6 +28,19 @@ pub enum ColumnType {
     Date,
     /// A date and time without time zone.
     Timestamp,
+    /// An instant: a date and time with time zone (PostgreSQL `TIMESTAMPTZ`). MySQL and SQLite
+    /// have no zoned type: they store it as `DATETIME(6)` / text, in UTC by convention.
+    TimestampTz,
+    /// A time of day.
+    Time,
+    /// A JSON document (PostgreSQL `JSON`, MySQL `JSON`, SQLite text).
+    Json,
+    /// A JSON document in PostgreSQL's binary form (`JSONB`; `JSON` on MySQL, text on SQLite).
+    Jsonb,
+    /// A UUID (PostgreSQL `UUID`; `CHAR(36)` on MySQL, text on SQLite).
+    Uuid,
+    /// Bytes (PostgreSQL `BYTEA`, MySQL `LONGBLOB`, SQLite `BLOB`).
+    Binary,
 }
 
 /// Why a type name was not understood.
@@ -49,7 +62,7 @@ impl std::error::Error for UnknownType {}
 
 impl ColumnType {
     /// The type names [`ColumnType::parse`] accepts, for error messages.
-    pub const KNOWN: &'static str = "SMALLINT, INTEGER (INT), BIGINT, DOUBLE, REAL, DECIMAL(p, s), BOOLEAN, VARCHAR(n), TEXT, DATE, TIMESTAMP (DATETIME)";
+    pub const KNOWN: &'static str = "SMALLINT, INTEGER (INT), BIGINT, DOUBLE, REAL, DECIMAL(p, s) (NUMERIC), BOOLEAN, VARCHAR(n), TEXT, DATE, TIME, TIMESTAMP (DATETIME), TIMESTAMPTZ (TIMESTAMP WITH TIME ZONE), JSON, JSONB, UUID, BYTEA (BLOB, VARBINARY)";
 
     /// Parses a type name with its arguments, as the helper macros receive it: `name` is the
     /// keyword (any case) and `args` the numbers in parentheses after it.
@@ -89,6 +102,12 @@ impl ColumnType {
             ("TEXT", []) => ColumnType::Text,
             ("DATE", []) => ColumnType::Date,
             ("TIMESTAMP" | "DATETIME", []) => ColumnType::Timestamp,
+            ("TIMESTAMPTZ", []) => ColumnType::TimestampTz,
+            ("TIME", []) => ColumnType::Time,
+            ("JSON", []) => ColumnType::Json,
+            ("JSONB", []) => ColumnType::Jsonb,
+            ("UUID", []) => ColumnType::Uuid,
+            ("BYTEA" | "BLOB" | "VARBINARY" | "BINARY", []) => ColumnType::Binary,
             _ => return Err(unknown()),
         };
         Ok(ty)
@@ -121,6 +140,21 @@ impl ColumnType {
             (Date, _) => "DATE".into(),
             (Timestamp, Mysql) => "DATETIME".into(),
             (Timestamp, Postgres | Sqlite) => "TIMESTAMP".into(),
+            (TimestampTz, Postgres) => "TIMESTAMP WITH TIME ZONE".into(),
+            (TimestampTz, Mysql) => "DATETIME(6)".into(),
+            (TimestampTz, Sqlite) => "TEXT".into(),
+            (Time, Postgres | Mysql) => "TIME".into(),
+            (Time, Sqlite) => "TEXT".into(),
+            (Json, Postgres | Mysql) => "JSON".into(),
+            (Jsonb, Postgres) => "JSONB".into(),
+            (Jsonb, Mysql) => "JSON".into(),
+            (Json | Jsonb, Sqlite) => "TEXT".into(),
+            (Uuid, Postgres) => "UUID".into(),
+            (Uuid, Mysql) => "CHAR(36)".into(),
+            (Uuid, Sqlite) => "TEXT".into(),
+            (Binary, Postgres) => "BYTEA".into(),
+            (Binary, Mysql) => "LONGBLOB".into(),
+            (Binary, Sqlite) => "BLOB".into(),
         }
     }
 
@@ -162,10 +196,29 @@ mod tests {
         let err = ColumnType::parse("VARCHAR", &[0]).unwrap_err();
         assert_eq!(err.0, "VARCHAR(0)");
         assert!(
-            ColumnType::parse("JSONB", &[])
+            ColumnType::parse("JSONBX", &[])
                 .unwrap_err()
                 .to_string()
                 .contains("known types")
         );
+        for (name, ty, postgres, mysql, sqlite) in [
+            (
+                "timestamptz",
+                ColumnType::TimestampTz,
+                "TIMESTAMP WITH TIME ZONE",
+                "DATETIME(6)",
+                "TEXT",
+            ),
+            ("json", ColumnType::Json, "JSON", "JSON", "TEXT"),
+            ("JSONB", ColumnType::Jsonb, "JSONB", "JSON", "TEXT"),
+            ("uuid", ColumnType::Uuid, "UUID", "CHAR(36)", "TEXT"),
+            ("bytea", ColumnType::Binary, "BYTEA", "LONGBLOB", "BLOB"),
+            ("time", ColumnType::Time, "TIME", "TIME", "TEXT"),
+        ] {
+            assert_eq!(ColumnType::parse(name, &[]), Ok(ty));
+            assert_eq!(ty.sql(Dialect::Postgres), postgres);
+            assert_eq!(ty.sql(Dialect::Mysql), mysql);
+            assert_eq!(ty.sql(Dialect::Sqlite), sqlite);
+        }
     }
 }

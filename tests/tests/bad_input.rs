@@ -116,7 +116,7 @@ test_each_dialect! {
             Case { what: "resolve an unknown id", set: "basic", args: &["resolve", "42", "--mark-applied"], code: 7,
                    message: "there is no migration with id 42", hint: "migrate status" },
             Case { what: "duplicate ids", set: "duplicate", args: &["up"], code: 11,
-                   message: "migration id 7 is used twice", hint: "give one of them the next free id" },
+                   message: "migration id 7 is used twice", hint: "give one of them another id: 8 is the next free one (change `id = 7` at" },
         ] {
             check(db, &case);
         }

@@ -359,7 +359,7 @@ fn start_batched_run(db: &TestDb) -> std::process::Child {
         .unwrap();
     let started = Instant::now();
     while db
-        .count("SELECT COUNT(*) AS n FROM _migrate_history WHERE id = 2 AND resume_key IS NOT NULL")
+        .count("SELECT COUNT(*) AS n FROM _migrate_history WHERE id = 2 AND resume_at IS NOT NULL")
         == 0
     {
         assert!(
@@ -441,4 +441,74 @@ fn postgres_connection_lost_mid_run() {
 #[test]
 fn mysql_connection_lost_mid_run() {
     connection_lost_mid_run(&TestDb::new(Dialect::Mysql));
+}
+
+test_each_dialect! {
+    fn an_unfinished_migration_edited_since_is_not_resumed_by_position(db: &TestDb) {
+        succeeds(db, "unrecorded", &["up", "--to", "1"]);
+        fill_big(db, 20);
+        succeeds(db, "unrecorded", &["up"]);
+        let checksum = db.texts("SELECT checksum AS v FROM _migrate_history WHERE id = 2");
+        let checksum = checksum[0].clone().unwrap();
+        // The attempt was made by other code: its checksum is not the code's.
+        mark_running(db, "up");
+        db.execute("UPDATE _migrate_history SET steps_done = 1, checksum = 'feedc0de' WHERE id = 2");
+        for args in [&["up"][..], &["resolve", "2", "--retry"]] {
+            let output = run(db, "unrecorded", args);
+            assert_eq!(output.status.code(), Some(6), "{args:?}: {}", text(&output));
+            let err = text(&output);
+            assert!(err.contains("was edited since its unfinished attempt (checksum feedc0de recorded"), "{err}");
+            assert!(err.contains("migrate resolve 2 --mark-reverted"), "{err}");
+        }
+        // With the attempt's code back, the retry resumes after its finished step.
+        db.execute(&format!("UPDATE _migrate_history SET checksum = '{checksum}' WHERE id = 2"));
+        db.execute("UPDATE big SET extra = NULL");
+        succeeds(db, "unrecorded", &["resolve", "2", "--retry"]);
+        assert_eq!(filled(db), 20);
+    }
+}
+
+#[test]
+fn status_without_a_database_or_without_rights_fails_instead_of_saying_ok() {
+    for url in [
+        "postgres://postgres@127.0.0.1:5432",
+        "mysql://root@127.0.0.1:3306/",
+    ] {
+        for command in ["status", "check"] {
+            let output = fixture("basic")
+                .args(["--database-url", url, command])
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(3),
+                "{url} {command}: {}",
+                text(&output)
+            );
+            assert!(
+                text(&output).contains("it names no database"),
+                "{}",
+                text(&output)
+            );
+        }
+    }
+    // A role that may connect but not read the history table.
+    let db = TestDb::new(Dialect::Postgres);
+    succeeds(&db, "basic", &["up"]);
+    let role = format!("mt_reader_{}", std::process::id());
+    db.execute(&format!(
+        "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN"
+    ));
+    let as_reader = db.url().replacen("postgres@", &format!("{role}@"), 1);
+    for command in ["status", "check"] {
+        let output = fixture("basic")
+            .args(["--database-url", &as_reader, command])
+            .output()
+            .unwrap();
+        let all = text(&output);
+        assert_eq!(output.status.code(), Some(4), "{command}: {all}");
+        assert!(all.contains("permission denied"), "{all}");
+        assert!(all.contains("lacks a privilege"), "{all}");
+    }
+    db.execute(&format!("DROP ROLE {role}"));
 }

@@ -92,10 +92,14 @@ test_each_dialect! {
         up_to(db, &backfill::SET, 1).unwrap();
         seed_counters(db);
         // What a run killed after committing its batch ending at key 10 leaves behind.
-        db.execute(
+        // The checksum is the code's: the attempt ran this code. The key is in the column
+        // versions before `resume_at` wrote, which a resumed run still reads.
+        let registry = backfill::SET.registry().unwrap();
+        let checksum = registry.get(MigrationId(2)).unwrap().checksum();
+        db.execute(&format!(
             "INSERT INTO _migrate_history (id, name, checksum, state, operation, applied_at, steps_done, resume_key) \
-             VALUES (2, 'count_hits', 'x', 'running', 'up', '2026-01-01 00:00:00', 0, 10)",
-        );
+             VALUES (2, 'count_hits', '{checksum}', 'running', 'up', '2026-01-01 00:00:00', 0, 10)"
+        ));
         assert_eq!(state(db, &backfill::SET, 2), MigrationState::Interrupted);
 
         let (result, run) = up_recorded(db, &backfill::SET, 2);

@@ -32,12 +32,13 @@ test_each_dialect! {
             "`items` rows: 5",
             "`items` rows where is_null(status): 2",
             "spot check of `items`:",
-            "  id=1 name=Widget qty=10",
-            "  id=2 name=O'Brien \"x\" \\ qty=0",
-            "  id=3 name=NULL qty=7",
+            "  id=\"1\" name=\"Widget\" qty=\"10\"",
+            "  id=\"2\" name=\"O'Brien \"\"x\"\" \\\" qty=\"0\"",
+            "  id=\"3\" name=NULL qty=\"7\"",
             "spot check of `items`:",
-            "  name=Widget status=new",
-            "  name=NULL status=old",
+            "  name=\"Widget\" status=\"new\"",
+            "  name=NULL status=\"old\"",
+            "verified no item is oversold by more than two: `coalesce(qty, 0) >= - 2` holds on every row of `items`",
         ];
         assert_eq!(run.notes, expected);
     }

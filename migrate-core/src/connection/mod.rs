@@ -145,6 +145,42 @@ impl AnyConnection {
         }
     }
 
+    /// The session state a migration may change and the next one must not inherit: the search
+    /// path on PostgreSQL, the current database on MySQL.
+    pub(crate) fn session_state(&mut self) -> Result<SessionState> {
+        let sql = match self.dialect() {
+            Dialect::Postgres => session::POSTGRES_SEARCH_PATH,
+            Dialect::Mysql => session::MYSQL_DATABASE,
+            Dialect::Sqlite => return Ok(SessionState(None)),
+        };
+        let value = self
+            .query_text(sql)
+            .map_err(|e| Error::database("reading the session's settings", e))?;
+        Ok(SessionState(value.into_iter().next()))
+    }
+
+    /// Puts back what [`session_state`](Self::session_state) read.
+    pub(crate) fn restore_session(&mut self, state: &SessionState) -> Result<()> {
+        let Some(value) = &state.0 else {
+            return Ok(());
+        };
+        let restored = match self {
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(c) => diesel::sql_query(session::POSTGRES_RESTORE_SEARCH_PATH)
+                .bind::<diesel::sql_types::Text, _>(value)
+                .execute(c)
+                .map(|_| ()),
+            #[cfg(feature = "mysql")]
+            AnyConnection::Mysql(c) => c.batch_execute(&format!(
+                "USE {}",
+                migrate_sql::quote_ident(Dialect::Mysql, value)
+            )),
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(_) => Ok(()),
+        };
+        restored.map_err(|e| Error::database("restoring the session's settings", e))
+    }
+
     /// Runs one statement and returns the number of rows it changed.
     pub fn execute(&mut self, sql: &str) -> QueryResult<usize> {
         match self {
@@ -208,17 +244,6 @@ impl AnyConnection {
         Ok(rows.into_iter().map(|r| r.n).collect())
     }
 
-    /// Runs a query whose only row has a nullable integer column named `n`.
-    pub(crate) fn query_optional_i64(&mut self, sql: &str) -> QueryResult<Option<i64>> {
-        #[derive(QueryableByName)]
-        struct MaybeRow {
-            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-            n: Option<i64>,
-        }
-        let rows: Vec<MaybeRow> = with_connection!(self, c => diesel::sql_query(sql).load(c))?;
-        Ok(rows.into_iter().next().and_then(|r| r.n))
-    }
-
     /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn in_transaction<T>(
         &mut self,
@@ -241,6 +266,10 @@ impl AnyConnection {
         }
     }
 }
+
+/// Session settings kept between migrations (see [`AnyConnection::session_state`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SessionState(Option<String>);
 
 /// Who this process is, for lock holders' descriptions: `migrate (pid 123 on host)`.
 pub(crate) fn process_description() -> String {

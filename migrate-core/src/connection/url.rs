@@ -127,6 +127,13 @@ fn parse_server(raw: &str, dialect: Dialect, target: String) -> Result<DatabaseU
             "a MySQL URL's path is just the database name",
         ));
     }
+    if parsed.path().trim_matches('/').is_empty() {
+        return Err(invalid(
+            raw,
+            password.as_deref(),
+            "it names no database: add its name after the host, as in postgres://user@host/database",
+        ));
+    }
     if let Some(port) = parsed.port()
         && port == 0
     {

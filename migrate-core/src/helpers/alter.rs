@@ -10,16 +10,70 @@ use migrate_sql::runtime::catalog;
 use migrate_sql::runtime::table_change::{self, MysqlColumn};
 use migrate_sql::{Dialect, TableChange};
 
-/// What `--dry-run` prints for a change when no database is there to plan it from.
+/// What `--dry-run` prints for a change when no database is there to plan it from: the
+/// statement where it needs no schema, else its shape and why it depends on the schema.
 pub(super) fn describe(dialect: Dialect, table: &str, change: &TableChange) -> String {
-    let how = match dialect {
-        Dialect::Sqlite => {
-            "rebuild the table (new table, copy, drop, rename, restore indexes and triggers)"
+    let q = |name: &str| migrate_sql::quote_ident(dialect, name);
+    match (dialect, change) {
+        (Dialect::Postgres, _) => table_change::postgres(table, change),
+        (Dialect::Mysql, TableChange::AddCheck { name, expression }) => {
+            table_change::mysql_add_check(table, name, expression)
         }
-        Dialect::Mysql => "restate the column's definition with MODIFY COLUMN",
-        Dialect::Postgres => "ALTER TABLE",
-    };
-    format!("-- {table}: {change:?} — the statements depend on the current schema: {how}")
+        (
+            Dialect::Mysql,
+            TableChange::SetNotNull { column } | TableChange::DropNotNull { column },
+        ) => {
+            let null = if matches!(change, TableChange::SetNotNull { .. }) {
+                "NOT NULL"
+            } else {
+                "NULL"
+            };
+            format!(
+                "ALTER TABLE {} MODIFY COLUMN {} <its current type, character set, default and comment> {null} -- restated from the column's definition when it runs",
+                q(table),
+                q(column)
+            )
+        }
+        (Dialect::Mysql, TableChange::DropConstraint { name }) => format!(
+            "ALTER TABLE {} DROP <FOREIGN KEY | INDEX | CONSTRAINT> {} -- by the constraint's kind when it runs",
+            q(table),
+            q(name)
+        ),
+        (Dialect::Mysql, TableChange::AddForeignKey { .. }) => {
+            table_change::postgres(table, change)
+        }
+        (Dialect::Sqlite, _) => format!(
+            "-- rebuild {} to {}: create the new table, copy the rows, drop the old one, rename, recreate its indexes and triggers",
+            q(table),
+            what(change)
+        ),
+    }
+}
+
+/// The line a table change reports once done.
+pub(super) fn done(table: &str, change: &TableChange) -> String {
+    format!("`{table}`: {}", what(change))
+}
+
+fn what(change: &TableChange) -> String {
+    match change {
+        TableChange::SetNotNull { column } => format!("made `{column}` NOT NULL"),
+        TableChange::DropNotNull { column } => format!("allowed NULL in `{column}`"),
+        TableChange::AddCheck { name, expression } => {
+            format!("added CHECK constraint `{name}` ({expression})")
+        }
+        TableChange::AddForeignKey {
+            name,
+            columns,
+            references,
+            referenced_columns,
+        } => format!(
+            "added foreign key `{name}` ({}) referencing `{references}` ({})",
+            columns.join(", "),
+            referenced_columns.join(", ")
+        ),
+        TableChange::DropConstraint { name } => format!("removed constraint `{name}`"),
+    }
 }
 
 /// The statements that make `change` to `table` as the database stands now.

@@ -8,6 +8,7 @@ use crate::history::HistoryTable;
 use crate::migration::{BatchedStep, Migration};
 use crate::report::{Progress, Report};
 use crate::vocabulary::MigrationId;
+use migrate_sql::helpers::key::Key;
 use std::time::{Duration, Instant};
 
 /// Runs a step of `m` made of many short transactions. `body` receives the [`Batches`] that
@@ -36,10 +37,10 @@ pub(crate) fn batched_step(
 }
 
 /// What one committed batch did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BatchDone {
     /// The key of its last row.
-    pub(crate) last_key: i64,
+    pub(crate) last_key: Vec<String>,
     /// The rows it changed.
     pub(crate) rows: u64,
 }
@@ -51,14 +52,14 @@ pub(crate) struct Batches<'a> {
     journal: Option<&'a HistoryTable>,
     id: MigrationId,
     report: &'a mut dyn Report,
-    resume_key: Option<i64>,
+    resume_key: Option<Vec<String>>,
     committed: u64,
 }
 
 impl Batches<'_> {
     /// The key after which an interrupted earlier attempt stopped.
-    pub(crate) fn resume_key(&self) -> Option<i64> {
-        self.resume_key
+    pub(crate) fn resume_key(&self) -> Option<&[String]> {
+        self.resume_key.as_deref()
     }
 
     /// The connection, for reads outside a batch.
@@ -79,7 +80,7 @@ impl Batches<'_> {
         let done = self.conn.in_transaction(|conn| {
             let done = batch(conn)?;
             if let (Some(history), Some(done)) = (journal, &done) {
-                history.record_resume_key(conn, id, done.last_key)?;
+                history.record_resume_key(conn, id, &done.last_key)?;
             }
             Ok(done)
         })?;
@@ -91,7 +92,7 @@ impl Batches<'_> {
         {
             return Err(Error::Interrupted {
                 id,
-                last_key: Some(done.last_key),
+                last_key: Some(migrate_sql::helpers::key::Key::display(&done.last_key)),
             });
         }
         Ok(done)
@@ -171,14 +172,15 @@ pub(crate) fn drive(
     label: &str,
     count_sql: &str,
     batching: Batching,
-    mut batch: impl FnMut(&mut AnyConnection, Option<i64>, u64) -> Result<Option<BatchDone>>,
+    mut batch: impl FnMut(&mut AnyConnection, Option<&[String]>, u64) -> Result<Option<BatchDone>>,
 ) -> Result<()> {
     let started = Instant::now();
     let total = u64::try_from(super::count(batches.conn(), count_sql)?).ok();
-    let mut after = batches.resume_key();
-    if let Some(key) = after {
+    let mut after: Option<Vec<String>> = batches.resume_key().map(<[String]>::to_vec);
+    if let Some(key) = &after {
         batches.note(&format!(
-            "resuming after key {key}, where an earlier attempt stopped"
+            "resuming after key {}, where an earlier attempt stopped",
+            Key::display(key)
         ));
     }
     let mut size = batching.first_size();
@@ -188,10 +190,18 @@ pub(crate) fn drive(
     loop {
         let begun = Instant::now();
         let Some(finished) =
-            batches.commit(|conn| crate::panic::catch(|| batch(conn, after, size)))?
+            batches.commit(|conn| crate::panic::catch(|| batch(conn, after.as_deref(), size)))?
         else {
             break;
         };
+        // A batch must end past where it started: a key the database orders differently than
+        // it compares (or a condition that selects nothing it can move past) would loop forever.
+        if after.as_ref() == Some(&finished.last_key) {
+            return Err(Error::NoProgress {
+                label: label.to_owned(),
+                key: Key::display(&finished.last_key),
+            });
+        }
         let took = begun.elapsed();
         longest = longest.max(took);
         done += finished.rows;

@@ -8,6 +8,8 @@
 mod alter;
 pub mod backfill;
 mod batching;
+mod key;
+pub mod read_types;
 pub mod transform;
 mod value;
 
@@ -40,6 +42,9 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
             Step::Verify(check) => {
                 let shown = format!("-- verify that no row matches: {}", check.count_sql);
                 m.step(|_| Ok(vec![shown]), |conn| verify(conn, &check))?;
+                if let (Some(confirmed), false) = (&check.confirmed, m.is_dry_run()) {
+                    m.note(confirmed);
+                }
             }
             Step::Report { sql, label } => {
                 let shown = format!("-- report: {sql}");
@@ -81,6 +86,9 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                     },
                 )?;
                 m.mark_changing();
+                if !m.is_dry_run() {
+                    m.note(alter::done(&table, &change));
+                }
             }
         }
     }
@@ -129,14 +137,9 @@ fn verify(conn: &mut crate::connection::AnyConnection, check: &migrate_sql::Chec
     if violations == 0 {
         return Ok(());
     }
-    let samples = conn
-        .query_i64(&check.sample_sql)
-        .map_err(|e| Error::statement(&check.sample_sql, &e))?;
-    let ids = samples
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    // The sample names rows by key; a table without the key column still gets the count.
+    let samples = conn.query_text(&check.sample_sql).unwrap_or_default();
+    let ids = samples.join(", ");
     let more = if violations > samples.len() as i64 {
         ", ..."
     } else {

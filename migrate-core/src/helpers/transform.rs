@@ -4,13 +4,16 @@
 //! is computed in Rust, and each batch is written back with ONE statement joining the table to
 //! the batch's values — not one UPDATE per row, which costs a round trip per row.
 
-use super::backfill::statement;
-use super::batching::BatchDone;
-use super::batching::{Batching, drive};
+use super::backfill::{describe, key_value, statement};
+use super::batching::{BatchDone, Batching, drive};
+use super::key::discover;
+use super::read_types::{self, ReadColumn};
 use crate::connection::AnyConnection;
 use crate::error::Result;
 use crate::migration::Migration;
 use migrate_sql::helpers::batch;
+use migrate_sql::helpers::batch::BatchRows;
+use migrate_sql::helpers::key::MAX_KEY_COLUMNS;
 use migrate_sql::{ColumnType, Dialect};
 
 /// Rows a transform can read: the struct `transform_rows!` generates implements Diesel's
@@ -66,23 +69,28 @@ fn load<R: LoadRow + 'static>(conn: &mut AnyConnection, sql: &str) -> diesel::Qu
 pub struct Transform {
     /// The table.
     pub table: &'static str,
-    /// Its integer primary key.
-    pub key: &'static str,
+    /// The key to walk it by (`key = ...`); its primary key when `None`.
+    pub key: Option<&'static [&'static str]>,
     /// The columns read (the struct's fields, besides the key).
     pub read: &'static [&'static str],
+    /// The same columns with the type each parameter reads and whether it is an `Option`.
+    pub read_types: &'static [ReadColumn],
     /// The columns written, with their types.
     pub write: &'static [(&'static str, ColumnType)],
     /// Batch size and pace.
     pub batching: Batching,
 }
 
+/// A row's key as the batch read it: text columns `__k0` ... `__k7`, the unused ones `None`.
+pub type RowKey = [Option<String>; MAX_KEY_COLUMNS];
+
 /// Runs `compute` over every row of `transform.table`, as one resumable step of `m`.
 /// `compute` gets a row and the dialect and returns the row's key and the values to write, as
-/// SQL literals of that dialect (see [`SqlValue`](super::SqlValue)).
+/// SQL literals of the dialect.
 pub fn run<R: LoadRow + 'static>(
     m: &mut Migration<'_>,
     transform: Transform,
-    mut compute: impl FnMut(R, Dialect) -> Result<(i64, Vec<String>)>,
+    mut compute: impl FnMut(R, Dialect) -> Result<(RowKey, Vec<String>)>,
 ) -> Result<()> {
     let dialect = m.dialect();
     let read: Vec<String> = transform.read.iter().map(|c| (*c).to_owned()).collect();
@@ -97,34 +105,44 @@ pub fn run<R: LoadRow + 'static>(
         .collect::<Vec<_>>()
         .join(", ");
     let label = format!("transform {}.{columns}", transform.table);
-    let shown_select = batch::select_batch(
-        dialect,
-        transform.table,
-        transform.key,
-        &read,
-        Some(0),
-        1000,
-    );
-    let example: Vec<(i64, Vec<String>)> =
-        vec![(1, write.iter().map(|_| "<computed>".to_owned()).collect())];
-    let shown_update =
-        batch::bulk_update(dialect, transform.table, transform.key, &write, &example);
     super::batching::batched_step(
         m,
-        |_| {
+        |conn| {
+            let Some(conn) = conn else {
+                return Ok(vec![format!(
+                    "-- in batches by the table's primary key, each one transaction: read {} of {}, compute in Rust, write back with one statement",
+                    read.join(", "),
+                    transform.table
+                )]);
+            };
+            let key = discover(conn, transform.table, transform.key)?;
+            read_types::check(conn, transform.table, transform.read_types)?;
+            let select = batch::select_batch(dialect, transform.table, &key, &read, None, 1000)
+                .map_err(key_value)?;
+            let placeholder: Vec<String> = key.columns.iter().map(|_| ":key".to_owned()).collect();
+            let example = [(
+                placeholder.clone(),
+                write.iter().map(|_| "<computed>".to_owned()).collect(),
+            )];
+            let rows = BatchRows {
+                rows: &example,
+                after: None,
+                last: &placeholder,
+            };
+            let update = batch::bulk_update(dialect, transform.table, &key, &write, &rows)
+                .map_err(key_value)?;
             Ok(vec![format!(
-                "-- in batches by {key}, each one transaction: read the rows, compute in Rust, write back with one statement:\n{shown_select};\n{shown_update}",
-                key = transform.key
+                "-- in batches by {}, each one transaction: read the rows, compute in Rust, write back with one statement:\n{select};\n{update}",
+                describe(&key)
             )])
         },
         |batches| {
-            let total_sql = batch::count_remaining(
-                dialect,
-                transform.table,
-                transform.key,
-                batches.resume_key(),
-                None,
-            );
+            let key = discover(batches.conn(), transform.table, transform.key)?;
+            read_types::check(batches.conn(), transform.table, transform.read_types)?;
+            let arity = key.columns.len();
+            let total_sql =
+                batch::count_remaining(dialect, transform.table, &key, batches.resume_key(), None)
+                    .map_err(key_value)?;
             let mariadb = is_mariadb(batches.conn())?;
             drive(
                 batches,
@@ -132,28 +150,36 @@ pub fn run<R: LoadRow + 'static>(
                 &total_sql,
                 transform.batching,
                 |conn, after, size| {
-                    let select = batch::select_batch(
-                        dialect,
-                        transform.table,
-                        transform.key,
-                        &read,
-                        after,
-                        size,
-                    );
+                    let select =
+                        batch::select_batch(dialect, transform.table, &key, &read, after, size)
+                            .map_err(key_value)?;
                     let rows: Vec<R> = load(conn, &select).map_err(|e| statement(&select, e))?;
                     if rows.is_empty() {
                         return Ok(None);
                     }
                     let mut values = Vec::with_capacity(rows.len());
                     for row in rows {
-                        values.push(compute(row, dialect)?);
+                        let (row_key, row_values) = compute(row, dialect)?;
+                        let row_key: Vec<String> = row_key
+                            .into_iter()
+                            .take(arity)
+                            .map(Option::unwrap_or_default)
+                            .collect();
+                        values.push((row_key, row_values));
                     }
-                    let last_key = values.iter().map(|(k, _)| *k).max().unwrap_or_default();
-                    let update = if mariadb {
-                        batch::bulk_update_mariadb(transform.table, transform.key, &write, &values)
-                    } else {
-                        batch::bulk_update(dialect, transform.table, transform.key, &write, &values)
+                    // Rows come in key order: the last one ends the batch.
+                    let last_key = values.last().map(|(k, _)| k.clone()).unwrap_or_default();
+                    let rows = BatchRows {
+                        rows: &values,
+                        after,
+                        last: &last_key,
                     };
+                    let update = if mariadb {
+                        batch::bulk_update_mariadb(transform.table, &key, &write, &rows)
+                    } else {
+                        batch::bulk_update(dialect, transform.table, &key, &write, &rows)
+                    }
+                    .map_err(key_value)?;
                     conn.execute(&update).map_err(|e| statement(&update, e))?;
                     Ok(Some(BatchDone {
                         last_key,
@@ -165,7 +191,6 @@ pub fn run<R: LoadRow + 'static>(
     )
 }
 
-/// Whether the server is MariaDB, which takes a faster statement for a batch of values.
 fn is_mariadb(conn: &mut AnyConnection) -> Result<bool> {
     if conn.dialect() != Dialect::Mysql {
         return Ok(false);

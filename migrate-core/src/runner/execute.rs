@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::history::{HistoryTable, Recorded};
 use crate::migration::{Migration, RunMode};
 use crate::observer::ReportTo;
+use crate::report::Report;
 use crate::vocabulary::Direction;
 use migrate_sql::Dialect;
 use migrate_sql::runtime::session;
@@ -29,6 +30,8 @@ impl Runner<'_> {
                 last_key: None,
             });
         }
+        // Each migration starts with the session as the command set it up.
+        self.conn.restore_session(&self.session)?;
         let dialect = self.conn.dialect();
         let journaled = !migration.is_transactional() || !dialect.has_transactional_ddl();
         self.observer.migration_started(migration, direction);
@@ -81,6 +84,10 @@ impl Runner<'_> {
             source: Box::new(source),
         };
         if journaled {
+            // What can be checked without changing anything is checked before the first step
+            // commits: a batched helper's key, further down the function.
+            preflight(self.conn, migration, direction, function)
+                .map_err(|source| failed(source, true))?;
             history.record_running(self.conn, recorded(migration), direction)?;
             let run = RunMode::Journaled {
                 history: history.clone(),
@@ -148,6 +155,15 @@ impl Runner<'_> {
                     finish(history, conn, migration, direction, started.elapsed())
                 })
                 .map_err(|source| failed(source, true))?;
+            // The record was written before the commit, which can be most of a migration's
+            // time (SQLite syncs the file): store the duration the command reports. Best effort:
+            // the migration is applied either way.
+            if direction == Direction::Up
+                && let Err(error) =
+                    history.record_duration(self.conn, migration.id(), started.elapsed())
+            {
+                tracing::warn!(migration = %migration.id(), "{error}");
+            }
         }
         Ok(())
     }
@@ -171,6 +187,32 @@ impl Runner<'_> {
         if let Err(error) = noted {
             tracing::warn!(migration = %migration.id(), "could not record why it stopped: {error}");
         }
+    }
+}
+
+/// Runs the migration in recording mode (as `--dry-run` does, with the connection for catalog
+/// reads and nothing written), and returns the first error that a real run would meet only
+/// after changing something: a batched helper whose table has no usable key, a row transform
+/// that cannot read a column as it declares. Other errors are
+/// left to the real run, which reports them with their step.
+fn preflight(
+    conn: &mut AnyConnection,
+    migration: &'static MigrationDescriptor,
+    direction: Direction,
+    function: MigrationFn,
+) -> Result<()> {
+    struct Silent;
+    impl Report for Silent {
+        fn note(&mut self, _: &str) {}
+        fn progress(&mut self, _: &crate::report::Progress) {}
+    }
+    let dialect = conn.dialect();
+    let ids = (migration.id(), migration.name());
+    let mut silent = Silent;
+    let mut m = Migration::dry_run(Some(conn), dialect, ids, direction, &mut silent);
+    match call(function, &mut m) {
+        Err(refused @ (Error::KeyUnusable { .. } | Error::TypeMismatch { .. })) => Err(refused),
+        _ => Ok(()),
     }
 }
 

@@ -14,7 +14,7 @@ pub use adopt::Adoption;
 pub use dry_run::{DryRunScript, dry_run_offline};
 pub use plan::DownTarget;
 
-use crate::connection::{AnyConnection, DatabaseUrl};
+use crate::connection::{AnyConnection, DatabaseUrl, SessionState};
 use crate::descriptor::MigrationDescriptor;
 use crate::error::{Error, Result};
 use crate::history::HistoryTable;
@@ -25,6 +25,28 @@ use crate::status::{self, MigrationState, MigrationStatus};
 use crate::vocabulary::{Direction, MigrationId};
 use plan::{Resume, nothing_applied, plan_down, plan_up, unknown_target};
 use std::time::Duration;
+
+/// The refusal to resume an unfinished migration whose code changed since its attempt: the
+/// steps that attempt finished are skipped by position, which is only right for the same code.
+fn edited_since_attempt(status: &MigrationStatus) -> Option<Error> {
+    let entry = status.entry.as_ref()?;
+    let code = status.descriptor?.checksum();
+    // An attempt that finished nothing (no step, no batch) leaves nothing to skip.
+    if entry.checksum == code || (entry.steps_done == 0 && entry.resume_key.is_none()) {
+        return None;
+    }
+    let id = status.id;
+    let done = entry.steps_done;
+    Some(Error::NeedsAttention {
+        summary: format!(
+            "migration {id} `{}` was edited since its unfinished attempt (checksum {} recorded, code has {code}); that attempt finished {done} step(s), and resuming would skip the first {done} step(s) of the new code, which may not be the ones it ran",
+            status.name, entry.checksum
+        ),
+        hint: format!(
+            "run the code of the attempt (revert the edit) to finish it with `migrate resolve {id} --retry`; or undo what the attempt did by hand and forget it with `migrate resolve {id} --mark-reverted`, then `migrate up` runs the new code from its first step"
+        ),
+    })
+}
 
 /// An operator's decision about a migration that needs attention (`migrate resolve`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +100,8 @@ pub struct Runner<'a> {
     reconnect: Option<DatabaseUrl>,
     /// The migrations the last `up`, `down` or `redo` finished, in order.
     completed: Vec<MigrationId>,
+    /// The session's settings when the run began, restored before each migration.
+    session: SessionState,
 }
 
 impl<'a> Runner<'a> {
@@ -91,6 +115,7 @@ impl<'a> Runner<'a> {
             options: RunOptions::default(),
             reconnect: None,
             completed: Vec::new(),
+            session: SessionState::default(),
         }
     }
 
@@ -210,7 +235,7 @@ impl<'a> Runner<'a> {
             let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Down)?;
             let plan = plan_down(runner.registry, &statuses, DownTarget::Steps(1))?;
-            let Some(&(migration, resume)) = plan.first() else {
+            let Some((migration, resume)) = plan.into_iter().next() else {
                 return Err(nothing_applied());
             };
             runner.run_one(migration, Direction::Down, resume)?;
@@ -249,6 +274,9 @@ impl<'a> Runner<'a> {
                         return Err(not_applicable(
                             "only failed or interrupted migrations can be retried",
                         ));
+                    }
+                    if let Some(edited) = edited_since_attempt(&status) {
+                        return Err(edited);
                     }
                     runner.run_one(migration, entry.operation, Resume::from_entry(Some(entry)))
                 }
@@ -327,7 +355,16 @@ impl<'a> Runner<'a> {
             self.options.lock_timeout,
             &mut |holder| observer.waiting_for_lock(holder),
         )?;
-        let result = f(self);
+        // A history table of an earlier version gains the columns this one writes.
+        let result = self
+            .history
+            .upgrade(self.conn)
+            .and_then(|()| self.history.pin_schema(self.conn))
+            .and_then(|()| self.conn.session_state())
+            .and_then(|session| {
+                self.session = session;
+                f(self)
+            });
         let released = lock.release(self.conn);
         let value = result?;
         released?;
@@ -335,6 +372,18 @@ impl<'a> Runner<'a> {
     }
 
     fn refuse_blocked(&self, statuses: &[MigrationStatus], direction: Direction) -> Result<()> {
+        // Resuming skips the steps an attempt finished by their position: only right when the
+        // code is the code of that attempt.
+        if let Some(edited) = statuses
+            .iter()
+            .filter(|s| {
+                s.state == MigrationState::Interrupted
+                    && s.entry.as_ref().is_some_and(|e| e.operation == direction)
+            })
+            .find_map(edited_since_attempt)
+        {
+            return Err(edited);
+        }
         let blocking: Vec<&MigrationStatus> = statuses
             .iter()
             .filter(|s| match s.state {

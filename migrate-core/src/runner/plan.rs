@@ -9,10 +9,10 @@ use crate::vocabulary::MigrationId;
 
 /// Where an interrupted or failed run of a migration stopped: the steps it finished and the last
 /// key its batched step committed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Resume {
     pub(super) steps_done: u32,
-    pub(super) key: Option<i64>,
+    pub(super) key: Option<Vec<String>>,
     /// Whether an earlier attempt exists (its last statement may have taken effect unrecorded).
     pub(super) attempted: bool,
 }
@@ -21,7 +21,7 @@ impl Resume {
     pub(super) fn from_entry(entry: Option<&crate::history::HistoryEntry>) -> Resume {
         entry.map_or_else(Resume::default, |e| Resume {
             steps_done: e.steps_done,
-            key: e.resume_key,
+            key: e.resume_key.clone(),
             attempted: true,
         })
     }

@@ -12,7 +12,10 @@ use syn::parse::{Parse, ParseStream};
 use syn::{Block, Ident, Token, Type};
 
 const BATCH_OPTIONS: [(&str, &str); 4] = [
-    ("key", "the integer primary key column"),
+    (
+        "key",
+        "a unique NOT NULL key to walk the table by instead of its primary key: `id` or `(a, b)`",
+    ),
     ("batch_rows", "a fixed number of rows per batch"),
     (
         "target_ms",
@@ -23,16 +26,17 @@ const BATCH_OPTIONS: [(&str, &str); 4] = [
 
 /// Batch options shared by the batched helpers.
 pub struct BatchOptions {
-    pub key: Name,
+    /// The key named with `key = ...`; the table's primary key (found at run time) when `None`.
+    pub key: Option<Vec<Name>>,
     pub batch_rows: Option<u64>,
     pub target_ms: Option<u64>,
     pub pause_ms: Option<u64>,
 }
 
 impl BatchOptions {
-    fn new(table: &Name) -> Self {
+    fn new() -> Self {
         BatchOptions {
-            key: Name::new("id".into(), table.span),
+            key: None,
             batch_rows: None,
             target_ms: None,
             pause_ms: None,
@@ -42,13 +46,36 @@ impl BatchOptions {
     /// Takes the option if it is a batch option; returns it otherwise.
     fn take(&mut self, option: HelperOption) -> syn::Result<Option<HelperOption>> {
         match option.key.to_string().as_str() {
-            "key" => self.key = option.name()?,
+            "key" => {
+                let names = option.names()?;
+                if names.len() > migrate_sql::helpers::key::MAX_KEY_COLUMNS {
+                    return Err(syn::Error::new(
+                        option.key.span(),
+                        format!(
+                            "a key has at most {} columns",
+                            migrate_sql::helpers::key::MAX_KEY_COLUMNS
+                        ),
+                    ));
+                }
+                self.key = Some(names);
+            }
             "batch_rows" => self.batch_rows = Some(option.integer(1)?),
             "target_ms" => self.target_ms = Some(option.integer(1)?),
             "pause_ms" => self.pause_ms = Some(option.integer(0)?),
             _ => return Ok(Some(option)),
         }
         Ok(None)
+    }
+
+    /// `Some(&["a", "b"])` or `None`, for the runtime's `key` field.
+    fn key_tokens(&self) -> TokenStream {
+        match &self.key {
+            Some(names) => {
+                let names = names.iter().map(|n| &n.text);
+                quote!(::core::option::Option::Some(&[#(#names),*]))
+            }
+            None => quote!(::core::option::Option::None),
+        }
     }
 
     fn tokens(&self) -> TokenStream {
@@ -86,10 +113,10 @@ impl Parse for Backfill {
             input,
             "expected `= <expression>`, as in `backfill!(m, orders.status = \"processed\")`",
         )?;
-        let value = Portable::parse(&input.parse()?)?;
+        let value = Portable::parse(&super::syntax::parse_expression(input)?)?;
         let mut allowed = BATCH_OPTIONS.to_vec();
         allowed.push(("filter", "a condition selecting the rows to set"));
-        let mut batch = BatchOptions::new(&target.table);
+        let mut batch = BatchOptions::new();
         let mut filter = None;
         for option in parse_options(input, &allowed)? {
             if let Some(option) = batch.take(option)? {
@@ -130,7 +157,7 @@ impl HelperCall for Backfill {
             Ok(quote!((::std::string::String::from(#assignments), #condition)))
         });
         let table = &self.target.table.text;
-        let key = &self.batch.key.text;
+        let key = self.batch.key_tokens();
         let batching = self.batch.tokens();
         quote! {
             ::migrate_core::__private::helpers::backfill::run(#handle, |__dialect| {
@@ -153,6 +180,8 @@ struct RustType {
     ty: Type,
     sql_type: TokenStream,
     column: ColumnType,
+    /// Whether it is an `Option` (reads NULL).
+    optional: bool,
 }
 
 fn rust_type(ty: &Type) -> syn::Result<RustType> {
@@ -175,6 +204,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
     };
     let segment = path.path.segments.last().ok_or_else(unsupported)?;
     let st = quote!(::migrate_core::__private::diesel::sql_types);
+    let mut optional = false;
     let (sql_type, column) = match segment.ident.to_string().as_str() {
         "i16" => (quote!(#st::SmallInt), ColumnType::SmallInt),
         "i32" => (quote!(#st::Integer), ColumnType::Integer),
@@ -192,6 +222,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
             };
             let inner = rust_type(inner)?;
             let inner_sql = inner.sql_type;
+            optional = true;
             (quote!(#st::Nullable<#inner_sql>), inner.column)
         }
         _ => return Err(unsupported()),
@@ -200,6 +231,7 @@ fn rust_type(ty: &Type) -> syn::Result<RustType> {
         ty: ty.clone(),
         sql_type,
         column,
+        optional,
     })
 }
 
@@ -216,6 +248,12 @@ fn column_type_tokens(ty: ColumnType) -> TokenStream {
         ColumnType::Decimal(p, s) => quote!(#path::Decimal(#p, #s)),
         ColumnType::Varchar(n) => quote!(#path::Varchar(#n)),
         ColumnType::Date => quote!(#path::Date),
+        ColumnType::Time => quote!(#path::Time),
+        ColumnType::TimestampTz => quote!(#path::TimestampTz),
+        ColumnType::Json => quote!(#path::Json),
+        ColumnType::Jsonb => quote!(#path::Jsonb),
+        ColumnType::Uuid => quote!(#path::Uuid),
+        ColumnType::Binary => quote!(#path::Binary),
         ColumnType::Timestamp => quote!(#path::Timestamp),
     }
 }
@@ -263,7 +301,7 @@ impl Transform {
 impl Parse for Transform {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let usage = "transform_rows!(m, users, |posts_count: i32, comments_count: i32| -> score: f64 { f64::from(posts_count * 10 + comments_count * 5) })";
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, false)?;
         input.parse::<Token![,]>()?;
         expect::<Token![|]>(
             input,
@@ -296,7 +334,7 @@ impl Parse for Transform {
             (vec![input.parse::<Field>()?], false)
         };
         let body: Block = input.parse()?;
-        let mut batch = BatchOptions::new(&table);
+        let mut batch = BatchOptions::new();
         for option in parse_options(input, &BATCH_OPTIONS)? {
             batch.take(option)?;
         }
@@ -329,7 +367,7 @@ impl HelperCall for Transform {
         let sql_types: Vec<&TokenStream> = self.inputs.iter().map(|f| &f.ty.sql_type).collect();
         let columns: Vec<&String> = self.inputs.iter().map(|f| &f.column.text).collect();
         let table = &self.table.text;
-        let key = &self.batch.key.text;
+        let key = self.batch.key_tokens();
         let written: Vec<TokenStream> = self
             .outputs
             .iter()
@@ -351,21 +389,41 @@ impl HelperCall for Transform {
             quote!(let #name: #ty = #body;)
         };
         let batching = self.batch.tokens();
+        let read_types: Vec<TokenStream> = self
+            .inputs
+            .iter()
+            .map(|f| {
+                let name = &f.column.text;
+                let ty = column_type_tokens(f.ty.column);
+                let optional = f.ty.optional;
+                quote!((#name, #ty, #optional))
+            })
+            .collect();
+        let key_columns: Vec<String> = (0..migrate_sql::helpers::key::MAX_KEY_COLUMNS)
+            .map(|i| format!("__k{i}"))
+            .collect();
         quote! {{
             #[allow(non_camel_case_types)]
             struct #row {
-                __key: i64,
+                __key: ::migrate_core::__private::helpers::transform::RowKey,
                 #(#names: #types,)*
             }
             impl<__DB> #diesel::QueryableByName<__DB> for #row
             where
                 __DB: #diesel::backend::Backend,
-                i64: #diesel::deserialize::FromSql<#diesel::sql_types::BigInt, __DB>,
+                ::core::option::Option<::std::string::String>: #diesel::deserialize::FromSql<#diesel::sql_types::Nullable<#diesel::sql_types::Text>, __DB>,
                 #(#types: #diesel::deserialize::FromSql<#sql_types, __DB>,)*
             {
                 fn build<'__r>(row: &impl #diesel::row::NamedRow<'__r, __DB>) -> #diesel::deserialize::Result<Self> {
+                    // The key's columns, as text (`__k0` ...); the unused ones are NULL.
+                    let __key = [#(
+                        #diesel::row::NamedRow::get::<
+                            #diesel::sql_types::Nullable<#diesel::sql_types::Text>,
+                            ::core::option::Option<::std::string::String>,
+                        >(row, #key_columns)?,
+                    )*];
                     ::core::result::Result::Ok(#row {
-                        __key: #diesel::row::NamedRow::get::<#diesel::sql_types::BigInt, i64>(row, "__key")?,
+                        __key,
                         #(#names: #diesel::row::NamedRow::get::<#sql_types, #types>(row, #columns)?,)*
                     })
                 }
@@ -376,6 +434,7 @@ impl HelperCall for Transform {
                     table: #table,
                     key: #key,
                     read: &[#(#columns),*],
+                    read_types: &[#(#read_types),*],
                     write: &[#(#written),*],
                     batching: #batching,
                 },

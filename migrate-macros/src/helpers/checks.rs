@@ -19,7 +19,7 @@ pub struct CountRows {
 
 impl Parse for CountRows {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table = input.parse()?;
+        let table = super::syntax::parse_table(input, false)?;
         let mut filter = None;
         for option in parse_options(
             input,
@@ -62,7 +62,7 @@ pub struct SpotCheck {
 
 impl Parse for SpotCheck {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, false)?;
         let content;
         syn::parenthesized!(content in input);
         let columns: Vec<Name> = content
@@ -128,9 +128,19 @@ pub struct Verify {
 
 impl Parse for Verify {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, false)?;
+        // `verify!(m, is_not_null(status), ...)`: the condition came first, the table is missing.
+        if input.peek(syn::token::Paren) {
+            return Err(syn::Error::new(
+                table.span,
+                format!(
+                    "`verify!` takes the table first, then the condition: `verify!(m, table, {}(...), \"what the condition means\")`",
+                    table.text
+                ),
+            ));
+        }
         input.parse::<Token![,]>()?;
-        let condition = Portable::parse(&input.parse()?)?;
+        let condition = Portable::parse(&super::syntax::parse_expression(input)?)?;
         expect::<Token![,]>(
             input,
             "expected `, \"what the condition means\"` after the condition",

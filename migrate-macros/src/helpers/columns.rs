@@ -20,7 +20,7 @@ pub struct AddColumn {
 
 impl Parse for AddColumn {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, true)?;
         expect::<Token![.]>(
             input,
             "expected `table.column TYPE`, as in `users.created_year INTEGER NOT NULL = year(created_at)`",
@@ -28,7 +28,7 @@ impl Parse for AddColumn {
         let column: ColumnDecl = input.parse()?;
         let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
-            Some(Portable::parse(&input.parse()?)?)
+            Some(Portable::parse(&super::syntax::parse_expression(input)?)?)
         } else {
             None
         };
@@ -138,7 +138,7 @@ impl Parse for Update {
             input,
             "expected `= <expression>`, as in `update!(m, orders.status = \"new\")`",
         )?;
-        let value = Portable::parse(&input.parse()?)?;
+        let value = Portable::parse(&super::syntax::parse_expression(input)?)?;
         let mut filter = None;
         for option in parse_options(input, &[("filter", "a condition")])? {
             filter = Some(Portable::parse(option.expr()?)?);

@@ -8,6 +8,7 @@ use super::tokens::steps_per_dialect;
 use migrate_sql::helpers::constrain::{self, Constraint};
 use proc_macro2::TokenStream;
 use syn::Token;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 
 /// The constraint of `constrain!` / `unconstrain!`, as written.
@@ -33,14 +34,59 @@ fn names(input: ParseStream) -> syn::Result<Vec<String>> {
     Ok(names.into_iter().map(|n| n.text).collect())
 }
 
+/// A constraint's name, which comes before its columns: a missing one gets an error that says why
+/// it is needed and shows where it goes.
+fn constraint_name(input: ParseStream, table: &Name, kind: &str) -> syn::Result<Name> {
+    if !input.peek(syn::token::Paren) {
+        return input.parse();
+    }
+    // The example names the constraint after the columns the user wrote, as is conventional.
+    let fork = input.fork();
+    let columns: Vec<String> = (|| -> syn::Result<Vec<String>> {
+        let content;
+        syn::parenthesized!(content in fork);
+        let names = content.parse_terminated(syn::Ident::parse_any, Token![,])?;
+        Ok(names.iter().map(ToString::to_string).collect())
+    })()
+    .unwrap_or_default();
+    let table = &table.text;
+    let (joined, listed) = if columns.is_empty() {
+        ("column".to_owned(), "column".to_owned())
+    } else {
+        (columns.join("_"), columns.join(", "))
+    };
+    let example = match kind {
+        "UNIQUE" => format!("{table}_{joined}_key ({listed})"),
+        "FOREIGN KEY" => format!("{table}_{joined}_fk ({listed}) REFERENCES other_table (id)"),
+        _ => format!("{table}_check (condition)"),
+    };
+    Err(syn::Error::new(
+        input.span(),
+        format!(
+            "a {kind} constraint needs a name, written before its columns, so that `unconstrain!` can remove it later: `constrain!(m, {table} {kind} {example})`"
+        ),
+    ))
+}
+
 impl Parse for Constrain {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, true)?;
         let mut condition = None;
         let constraint = if input.peek(Token![.]) {
             input.parse::<Token![.]>()?;
             let column: Name = input.parse()?;
             if !parse_not_null(input)? {
+                // `users.email UNIQUE`: a column constraint as in CREATE TABLE; here it is a
+                // table constraint with a name.
+                if peek_keyword(input, "UNIQUE") {
+                    let (table, column) = (&table.text, &column.text);
+                    return Err(syn::Error::new(
+                        input.span(),
+                        format!(
+                            "a UNIQUE constraint is written on the table, with a name: `constrain!(m, {table} UNIQUE {table}_{column}_key ({column}))`"
+                        ),
+                    ));
+                }
                 return Err(syn::Error::new(
                     column.span,
                     format!("expected `NOT NULL` after `{}.{}`", table.text, column.text),
@@ -51,14 +97,16 @@ impl Parse for Constrain {
             }
         } else if peek_keyword(input, "CHECK") {
             expect_keyword(input, "CHECK", "CHECK")?;
-            let name: Name = input.parse()?;
+            let name = constraint_name(input, &table, "CHECK")?;
             let content;
             syn::parenthesized!(content in input);
-            condition = Some(Portable::parse(&content.parse()?)?);
+            condition = Some(Portable::parse(&super::syntax::parse_expression(
+                &content,
+            )?)?);
             Constraint::Check { name: name.text }
         } else if peek_keyword(input, "UNIQUE") {
             expect_keyword(input, "UNIQUE", "UNIQUE")?;
-            let name: Name = input.parse()?;
+            let name = constraint_name(input, &table, "UNIQUE")?;
             Constraint::Unique {
                 name: name.text,
                 columns: names(input)?,
@@ -66,7 +114,7 @@ impl Parse for Constrain {
         } else if peek_keyword(input, "FOREIGN") {
             expect_keyword(input, "FOREIGN", "FOREIGN KEY")?;
             expect_keyword(input, "KEY", "FOREIGN KEY")?;
-            let name: Name = input.parse()?;
+            let name = constraint_name(input, &table, "FOREIGN KEY")?;
             let columns = names(input)?;
             expect_keyword(input, "REFERENCES", "REFERENCES table (columns)")?;
             let references: Name = input.parse()?;

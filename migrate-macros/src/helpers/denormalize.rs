@@ -21,7 +21,7 @@ pub struct Denormalize {
 impl Parse for Denormalize {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let usage = "denormalize!(m, orders.customer_name VARCHAR(100) NOT NULL = customers.name on customers.id = orders.customer_id)";
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, true)?;
         expect::<Token![.]>(
             input,
             format!("expected `table.column TYPE`, as in `{usage}`"),

@@ -4,6 +4,7 @@
 //! smallest piece of the user's expression that causes it. Problems in different parts of one
 //! expression are all reported, combined.
 
+use crate::errors::Errors;
 use migrate_sql::expr::{BinaryOp, CastTarget, Expr, Function, RawSql, UnaryOp};
 use migrate_sql::{Dialect, validate_ident};
 use quote::ToTokens;
@@ -26,15 +27,15 @@ const SUPPORTED: &str = "a portable expression is made of columns (`age`, `r#typ
 pub fn parse_expr(expr: &syn::Expr, dialects: &[Dialect]) -> syn::Result<Expr> {
     let mut converter = Converter {
         dialects,
-        errors: None,
+        errors: Errors::default(),
     };
     let converted = converter.convert(expr);
-    match (converted, converter.errors) {
-        (Some(converted), None) => Ok(converted),
-        (_, Some(errors)) => Err(errors),
+    match (converted, converter.errors.is_empty()) {
+        (Some(converted), true) => Ok(converted),
+        (_, false) => Err(converter.errors.into_error()),
         // Every path that gives up records an error first; this keeps a slip from passing
         // silently.
-        (None, None) => Err(syn::Error::new_spanned(
+        (None, true) => Err(syn::Error::new_spanned(
             expr,
             "this expression could not be converted",
         )),
@@ -43,7 +44,7 @@ pub fn parse_expr(expr: &syn::Expr, dialects: &[Dialect]) -> syn::Result<Expr> {
 
 struct Converter<'a> {
     dialects: &'a [Dialect],
-    errors: Option<syn::Error>,
+    errors: Errors,
 }
 
 impl Converter<'_> {
@@ -52,10 +53,7 @@ impl Converter<'_> {
     }
 
     fn push(&mut self, error: syn::Error) {
-        match &mut self.errors {
-            Some(errors) => errors.combine(error),
-            None => self.errors = Some(error),
-        }
+        self.errors.push(error);
     }
 
     /// Converts `expr` and checks the resulting node; `None` after recording the errors.

@@ -81,7 +81,7 @@ fn parse_separator_and_key(
 impl Parse for Split {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let usage = "split_column!(m, users.full_name VARCHAR(100) NOT NULL => first_name VARCHAR(50) NOT NULL, last_name VARCHAR(50), separator = \" \")";
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, true)?;
         expect::<Token![.]>(
             input,
             format!("expected `table.column TYPE`, as in `{usage}`"),
@@ -157,7 +157,7 @@ impl Split {
 impl Parse for Merge {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let usage = "merge_columns!(m, users.(first_name VARCHAR(50) NOT NULL, last_name VARCHAR(50)) => full_name VARCHAR(100) NOT NULL, separator = \" \")";
-        let table: Name = input.parse()?;
+        let table = super::syntax::parse_table(input, true)?;
         expect::<Token![.]>(
             input,
             format!("expected `table.(columns)`, as in `{usage}`"),

@@ -2,7 +2,7 @@
 //! `key = value` options.
 
 use migrate_sql::{ColumnType, validate_ident};
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitInt, LitStr, Token};
@@ -73,9 +73,28 @@ pub struct TableColumn {
     pub column: Name,
 }
 
+/// A table name, possibly schema-qualified (`app.issues`: a PostgreSQL schema, a MySQL
+/// database). When `column_follows` (the name is followed by `.column`), only a three-part
+/// `schema.table.column` has a qualifier.
+pub fn parse_table(input: ParseStream, column_follows: bool) -> syn::Result<Name> {
+    let first: Name = input.parse()?;
+    let qualified = input.peek(Token![.])
+        && input.peek2(Ident::peek_any)
+        && (!column_follows || input.peek3(Token![.]));
+    if !qualified {
+        return Ok(first);
+    }
+    input.parse::<Token![.]>()?;
+    let table: Name = input.parse()?;
+    Ok(Name::new(
+        format!("{}.{}", first.text, table.text),
+        first.span,
+    ))
+}
+
 impl Parse for TableColumn {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
+        let table = parse_table(input, true)?;
         if !input.peek(Token![.]) {
             return Err(syn::Error::new(
                 table.span,
@@ -126,17 +145,108 @@ impl Parse for TypeSpec {
                 let _ = Ident::parse_any(input)?;
             }
         }
-        let ty = ColumnType::parse(&name.to_string(), &args).map_err(|e| {
-            let upper = name.to_string().to_ascii_uppercase();
-            let message = match (upper.as_str(), args.len()) {
-                ("VARCHAR", 0) => "`VARCHAR` needs its maximum length in characters, as in `VARCHAR(50)` (or use `TEXT` for no limit)".to_owned(),
-                ("DECIMAL" | "NUMERIC", 0) => format!("`{upper}` needs its precision and scale, as in `{upper}(10, 2)`"),
-                _ => e.to_string(),
+        let upper = name.to_string().to_ascii_uppercase();
+        // SQL's spellings: `TIMESTAMP WITHOUT TIME ZONE` is TIMESTAMP, `TIMESTAMP WITH TIME ZONE`
+        // is TIMESTAMPTZ.
+        let mut type_name = name.to_string();
+        if upper == "TIMESTAMP" && (peek_keyword(input, "WITH") || peek_keyword(input, "WITHOUT")) {
+            let with: Ident = Ident::parse_any(input)?;
+            let without = with.to_string().eq_ignore_ascii_case("WITHOUT");
+            expect_keyword(input, "TIME", "TIME ZONE")?;
+            expect_keyword(input, "ZONE", "TIME ZONE")?;
+            if !without {
+                type_name = "TIMESTAMPTZ".to_owned();
+            }
+        }
+        let ty = ColumnType::parse(&type_name, &args).map_err(|e| {
+            let message = match (upper.as_str(), args.as_slice()) {
+                ("VARCHAR", []) => "`VARCHAR` needs its maximum length in characters, as in `VARCHAR(50)` (or use `TEXT` for no limit)".to_owned(),
+                ("DECIMAL" | "NUMERIC", []) => format!("`{upper}` needs its precision and scale, as in `{upper}(10, 2)`"),
+                ("DECIMAL" | "NUMERIC", [p, s]) if s > p => format!(
+                    "the scale exceeds the precision in `{upper}({p}, {s})`: the precision counts all digits and the scale those after the point, so the scale is at most the precision, as in `{upper}({s}, {p})`"
+                ),
+                ("DECIMAL" | "NUMERIC", [p, _]) if !(1..=38).contains(p) => format!(
+                    "the precision of `{upper}` is 1 to 38 digits (the largest every database stores), not {p}"
+                ),
+                _ => match crate::suggest::closest(&upper, TYPE_NAMES) {
+                    Some(close) => format!(
+                        "unknown column type `{}` (did you mean `{close}`?); known types are {}",
+                        e.0,
+                        ColumnType::KNOWN
+                    ),
+                    None => e.to_string(),
+                },
             };
             syn::Error::new(span, message)
         })?;
         Ok(TypeSpec { ty, span })
     }
+}
+
+/// The type names the helpers know, for "did you mean".
+const TYPE_NAMES: [&str; 23] = [
+    "SMALLINT",
+    "INTEGER",
+    "INT",
+    "BIGINT",
+    "DOUBLE",
+    "REAL",
+    "DECIMAL",
+    "NUMERIC",
+    "BOOLEAN",
+    "VARCHAR",
+    "TEXT",
+    "DATE",
+    "TIMESTAMP",
+    "DATETIME",
+    "TIMESTAMPTZ",
+    "TIME",
+    "JSON",
+    "JSONB",
+    "UUID",
+    "BYTEA",
+    "BLOB",
+    "VARBINARY",
+    "BINARY",
+];
+
+/// An expression of a helper (a value or a condition), with SQL habits that are not Rust caught
+/// first: `<>` (write `!=`).
+pub fn parse_expression(input: ParseStream) -> syn::Result<syn::Expr> {
+    let fork = input.fork();
+    match fork.parse::<syn::Expr>() {
+        Ok(_) => input.parse(),
+        Err(error) => {
+            let tokens: TokenStream = input.fork().parse()?;
+            Err(sql_operator(tokens).unwrap_or(error))
+        }
+    }
+}
+
+/// An error on the first `<>` in `tokens` (searched in groups too), if there is one.
+fn sql_operator(tokens: TokenStream) -> Option<syn::Error> {
+    let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    for (i, token) in tokens.iter().enumerate() {
+        match (token, tokens.get(i + 1)) {
+            (proc_macro2::TokenTree::Punct(lt), Some(proc_macro2::TokenTree::Punct(gt)))
+                if lt.as_char() == '<'
+                    && lt.spacing() == proc_macro2::Spacing::Joint
+                    && gt.as_char() == '>' =>
+            {
+                return Some(syn::Error::new(
+                    lt.span().join(gt.span()).unwrap_or(lt.span()),
+                    "`<>` is SQL's \"not equal\"; a helper's expression is written in Rust syntax: write `!=`",
+                ));
+            }
+            (proc_macro2::TokenTree::Group(group), _) => {
+                if let Some(error) = sql_operator(group.stream()) {
+                    return Some(error);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `NOT NULL`, if it comes next.
@@ -244,9 +354,10 @@ pub fn parse_options(
             } else {
                 list
             };
+            let hint = crate::suggest::hint(&key.to_string(), allowed.iter().map(|(k, _)| *k));
             return Err(syn::Error::new(
                 key.span(),
-                format!("unknown option `{key}`; this helper's options are {list}"),
+                format!("unknown option `{key}`{hint}; this helper's options are {list}"),
             ));
         };
         if options.iter().any(|o| o.key == key) {
@@ -263,7 +374,7 @@ pub fn parse_options(
         } else if input.peek(LitInt) {
             OptionValue::Int(input.parse()?)
         } else {
-            OptionValue::Expr(Box::new(input.parse()?))
+            OptionValue::Expr(Box::new(parse_expression(input)?))
         };
         options.push(HelperOption { key, value });
     }
@@ -324,6 +435,40 @@ impl HelperOption {
                 format!("`{}` takes a column name", self.key),
             )),
         }
+    }
+
+    /// A column or a parenthesised list of columns: `key = id`, `key = (issue_id, tag)`.
+    pub fn names(&self) -> syn::Result<Vec<Name>> {
+        let expected = || {
+            syn::Error::new(
+                self.key.span(),
+                format!(
+                    "`{}` takes a column or a list of columns, as in `{} = id` or `{} = (issue_id, tag)`",
+                    self.key, self.key, self.key
+                ),
+            )
+        };
+        let OptionValue::Expr(expr) = &self.value else {
+            return Err(expected());
+        };
+        let elements: Vec<&syn::Expr> = match &**expr {
+            syn::Expr::Tuple(tuple) => tuple.elems.iter().collect(),
+            syn::Expr::Paren(paren) => vec![&*paren.expr],
+            single => vec![single],
+        };
+        if elements.is_empty() {
+            return Err(expected());
+        }
+        elements
+            .into_iter()
+            .map(|element| {
+                HelperOption {
+                    key: self.key.clone(),
+                    value: OptionValue::Expr(Box::new(element.clone())),
+                }
+                .name()
+            })
+            .collect()
     }
 
     pub fn expr(&self) -> syn::Result<&syn::Expr> {

@@ -30,7 +30,14 @@ fn check(check: &Check) -> TokenStream {
         string(&check.problem),
         string(&check.hint),
     );
-    quote!(::migrate_core::__private::Check { count_sql: #count, sample_sql: #sample, problem: #problem, hint: #hint })
+    let confirmed = match &check.confirmed {
+        Some(text) => {
+            let text = string(text);
+            quote!(::core::option::Option::Some(#text))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(::migrate_core::__private::Check { count_sql: #count, sample_sql: #sample, problem: #problem, hint: #hint, confirmed: #confirmed })
 }
 
 fn change(change: &TableChange) -> TokenStream {

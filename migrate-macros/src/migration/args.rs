@@ -1,12 +1,44 @@
 //! Parsing the attribute's arguments: `id = 5, down = revert, transaction = false, ...`.
 
-use proc_macro2::Span;
+pub use crate::errors::Errors;
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, ExprPath, Lit, LitInt, LitStr, Meta, Path, Token};
 
 /// The keys the attribute accepts, listed in errors about unknown keys.
 pub const VALID_KEYS: &str = "`id`, `name`, `down`, `reversible`, `irreversible`, `transaction`";
+
+/// The same keys, for "did you mean".
+const KEYS: [&str; 6] = [
+    "id",
+    "name",
+    "down",
+    "reversible",
+    "irreversible",
+    "transaction",
+];
+
+/// `id: 5` (a struct-literal habit) instead of `id = 5`: found before parsing, so the error
+/// names the fix instead of syn's bare "expected `,`".
+fn colon_instead_of_equals(input: ParseStream) -> syn::Result<()> {
+    let tokens: proc_macro2::TokenStream = input.fork().parse()?;
+    let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    for pair in tokens.windows(2) {
+        if let [
+            proc_macro2::TokenTree::Ident(key),
+            proc_macro2::TokenTree::Punct(colon),
+        ] = pair
+            && colon.as_char() == ':'
+            && colon.spacing() == proc_macro2::Spacing::Alone
+        {
+            return Err(syn::Error::new(
+                colon.span(),
+                format!("write `{key} = ...`: the attribute's keys take `=`, not `:`"),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// How the migration is reverted, as the attribute says.
 #[derive(Debug)]
@@ -32,6 +64,7 @@ pub struct MigrationArgs {
 impl MigrationArgs {
     /// Parses the arguments, reporting every problem at once.
     pub fn parse_attribute(input: ParseStream) -> syn::Result<Self> {
+        colon_instead_of_equals(input)?;
         let metas = Punctuated::<Meta, Token![,]>::parse_terminated(input)?;
         let mut args = MigrationArgs::default();
         let mut errors = Errors::default();
@@ -125,7 +158,10 @@ impl MigrationArgs {
             _ => {
                 return Err(syn::Error::new_spanned(
                     meta.path(),
-                    format!("unknown key `{key}`; valid keys are {VALID_KEYS}"),
+                    format!(
+                        "unknown key `{key}`{}; valid keys are {VALID_KEYS}",
+                        crate::suggest::hint(key, KEYS)
+                    ),
                 ));
             }
         }
@@ -205,27 +241,4 @@ fn path_text(path: &Path) -> String {
         .map(|s| s.ident.to_string())
         .collect::<Vec<_>>()
         .join("::")
-}
-
-/// Several errors reported together.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
-
-    /// The errors, when the caller knows some were pushed.
-    pub fn into_error(self) -> syn::Error {
-        self.0
-            .unwrap_or_else(|| syn::Error::new(Span::call_site(), "this #[migration] is invalid"))
-    }
 }

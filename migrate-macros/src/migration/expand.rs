@@ -2,7 +2,7 @@
 
 use super::validate::{DownPlan, MigrationPlan};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ItemFn;
 use syn::spanned::Spanned;
 
@@ -60,6 +60,16 @@ pub fn expand(plan: &MigrationPlan, function: &ItemFn) -> TokenStream {
         #[allow(dead_code)]
         const #unique_id: () = ();
     };
+    // `sql!` under a dialect condition needs only the arms of the databases it runs on.
+    let mut function = function.clone();
+    let narrowed = super::body::narrow_sql_macros(
+        function.block.to_token_stream(),
+        &plan.sql_macros,
+        &plan.enabled,
+    );
+    if let Ok(block) = syn::parse2(narrowed) {
+        *function.block = block;
+    }
     quote! {
         #function
 

@@ -4,6 +4,7 @@
 mod args;
 mod body;
 mod expand;
+mod related;
 mod signature;
 mod validate;
 
@@ -56,6 +57,10 @@ fn recovered(mut function: syn::ItemFn) -> syn::ItemFn {
     function.sig.asyncness = None;
     function.sig.constness = None;
     function.sig.abi = None;
+    // A second `#[migration]` (an error already) would register the function again.
+    function
+        .attrs
+        .retain(|attribute| !related::is_migration_attribute(attribute));
     function
 }
 

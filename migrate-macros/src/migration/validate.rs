@@ -2,8 +2,9 @@
 //! collecting what the expansion needs.
 
 use super::args::{DownSpec, Errors, MigrationArgs};
-use super::{body, signature};
+use super::{body, related, signature};
 use crate::checksum::canonical_text;
+use crate::dialects;
 use crate::helpers::reversible;
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -26,12 +27,61 @@ pub struct MigrationPlan {
     pub down: DownPlan,
     pub transactional: bool,
     pub checksum: String,
+    /// The databases each `sql!` of the body runs on (see [`body::narrow_sql_macros`]).
+    pub sql_macros: Vec<Vec<migrate_sql::Dialect>>,
+    pub enabled: Vec<migrate_sql::Dialect>,
 }
 
 pub fn validate(args: MigrationArgs, function: &ItemFn) -> syn::Result<MigrationPlan> {
     let mut errors = Errors::default();
     signature::check(&function.sig, &mut errors);
-    body::check_sql_literals(function, &mut errors);
+    for attribute in function
+        .attrs
+        .iter()
+        .filter(|a| related::is_migration_attribute(a))
+    {
+        errors.push(syn::Error::new_spanned(
+            attribute,
+            "#[migration] is written twice on this function, which would register it twice under two ids: remove one",
+        ));
+    }
+    let dialects = dialects::enabled();
+    let transactional = args.transaction.unwrap_or(true);
+    let report = match body::handle_parameter(&function.sig) {
+        Some(handle) => body::check_block(&function.block, handle, &dialects, transactional),
+        None => body::BodyReport::default(),
+    };
+    for finding in &report.findings {
+        errors.push(body::finding_error(finding));
+    }
+    let down_path = args.down.iter().find_map(|(spec, _)| match spec {
+        DownSpec::Function(path) => Some(path),
+        _ => None,
+    });
+    if let Some(path) = down_path
+        && names_function(path, &function.sig.ident)
+    {
+        errors.push(syn::Error::new_spanned(
+            path,
+            format!(
+                "`down` names this migration's own function: the down function undoes `{0}`, so it is another function, such as `fn revert_{0}(m: &mut Migration) -> Result<()>`",
+                function.sig.ident.unraw()
+            ),
+        ));
+    }
+    // The file is read only when the migration runs another function.
+    let runs_others = down_path.is_some() || !report.calls.is_empty();
+    if runs_others && let Some(file) = related::SourceFile::current() {
+        related::check(
+            &file,
+            function,
+            down_path,
+            &report,
+            &dialects,
+            transactional,
+            &mut errors,
+        );
+    }
 
     // A missing key has no token of its own: point at the whole attribute.
     match (&args.id, args.down.as_slice()) {
@@ -76,7 +126,6 @@ pub fn validate(args: MigrationArgs, function: &ItemFn) -> syn::Result<Migration
         },
         None => None,
     };
-    let transactional = args.transaction.unwrap_or(true);
     if transactional {
         body::check_no_batched_helpers(function, &mut errors);
     }
@@ -98,7 +147,19 @@ pub fn validate(args: MigrationArgs, function: &ItemFn) -> syn::Result<Migration
         down,
         transactional,
         checksum: checksum(function, id, transactional),
+        sql_macros: report.sql_macros,
+        enabled: dialects,
     })
+}
+
+/// Whether `path` is `name` or `self::name`.
+fn names_function(path: &Path, name: &syn::Ident) -> bool {
+    let segments: Vec<&syn::Ident> = path.segments.iter().map(|s| &s.ident).collect();
+    match segments.as_slice() {
+        [only] => *only == name,
+        [first, only] => *first == "self" && *only == name,
+        _ => false,
+    }
 }
 
 /// The first paragraph of the doc comment, lines joined with spaces.

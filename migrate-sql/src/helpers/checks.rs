@@ -7,10 +7,11 @@ use crate::{Dialect, Step};
 pub fn count(dialect: Dialect, table: &str, filter: Option<&str>) -> String {
     let sql = Sql(dialect);
     let filter = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
-    format!("SELECT COUNT(*) AS n FROM {}{filter}", sql.id(table))
+    format!("SELECT COUNT(*) AS n FROM {}{filter}", sql.table(table))
 }
 
-/// Shows `limit` rows of `table` by `key`, each as one line `column=value ...` (NULL as `NULL`).
+/// Shows `limit` rows of `table` by `key`, each as one line `column="value" ...`: values in
+/// double quotes (inner ones doubled), NULL bare, so that NULL, `''` and `'NULL'` read apart.
 pub fn sample(
     dialect: Dialect,
     table: &str,
@@ -28,9 +29,13 @@ pub fn sample(
     for (i, column) in columns.iter().enumerate() {
         let label = format!("{}{column}=", if i == 0 { "" } else { " " });
         pieces.push(format!("'{}'", label.replace('\'', "''")));
-        pieces.push(format!(
-            "COALESCE(CAST({} AS {text_type}), 'NULL')",
+        let value = format!(
+            "REPLACE(CAST({} AS {text_type}), '\"', '\"\"')",
             sql.id(column)
+        );
+        pieces.push(format!(
+            "COALESCE({}, 'NULL')",
+            sql.concat(&["'\"'".to_owned(), value, "'\"'".to_owned()])
         ));
     }
     let filter = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
@@ -38,7 +43,7 @@ pub fn sample(
         sql: format!(
             "SELECT {} AS v FROM {}{filter} ORDER BY {} LIMIT {limit}",
             sql.concat(&pieces),
-            sql.id(table),
+            sql.table(table),
             sql.id(key)
         ),
         label: format!("spot check of `{table}`:"),
@@ -55,14 +60,18 @@ pub fn verify(
     meaning: &str,
     written: &str,
 ) -> Step {
-    Step::Verify(check_rows(
+    let mut check = check_rows(
         Sql(dialect),
         table,
         key,
         &format!("({condition}) IS NOT TRUE"),
         format!("check failed: {meaning}: `{written}` is not true in {{n}} rows of `{table}`"),
         "fix those rows, or the migration that produced them".into(),
-    ))
+    );
+    check.confirmed = Some(format!(
+        "verified {meaning}: `{written}` holds on every row of `{table}`"
+    ));
+    Step::Verify(check)
 }
 
 #[cfg(test)]

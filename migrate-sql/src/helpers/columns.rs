@@ -14,7 +14,7 @@ pub fn add_column(
     value: Option<&str>,
 ) -> Vec<Step> {
     let sql = Sql(dialect);
-    let t = sql.id(table);
+    let t = sql.table(table);
     let c = sql.id(&column.name);
     let mut steps = vec![Step::Report {
         sql: format!("SELECT COUNT(*) AS n FROM {t}"),
@@ -40,6 +40,12 @@ pub fn add_column(
         report: None,
     });
     if let Some(value) = value {
+        // SQLite stores DECIMAL values as floating point: round to the declared scale, so that
+        // 12.3 is stored as 12.3 and not as the 12.299999999999999 the arithmetic gives.
+        let value = match (dialect, column.ty) {
+            (Dialect::Sqlite, ColumnType::Decimal(_, scale)) => format!("ROUND({value}, {scale})"),
+            _ => value.to_owned(),
+        };
         steps.push(Step::Execute {
             sql: format!("UPDATE {t} SET {c} = {value}"),
             report: Some(format!("filled `{table}.{}` in {{n}} rows", column.name)),
@@ -98,14 +104,14 @@ pub(crate) fn not_null_alter(
         (Dialect::Postgres, _) => Step::Execute {
             sql: format!(
                 "ALTER TABLE {} ALTER COLUMN {c} SET NOT NULL",
-                sql.id(table)
+                sql.table(table)
             ),
             report: None,
         },
         (Dialect::Mysql, Some(ty)) => Step::Execute {
             sql: format!(
                 "ALTER TABLE {} MODIFY COLUMN {c} {} NOT NULL",
-                sql.id(table),
+                sql.table(table),
                 ty.sql(dialect)
             ),
             report: None,
@@ -132,14 +138,14 @@ pub fn drop_not_null(
         (Dialect::Postgres, _) => Step::Execute {
             sql: format!(
                 "ALTER TABLE {} ALTER COLUMN {c} DROP NOT NULL",
-                sql.id(table)
+                sql.table(table)
             ),
             report: None,
         },
         (Dialect::Mysql, Some(ty)) => Step::Execute {
             sql: format!(
                 "ALTER TABLE {} MODIFY COLUMN {c} {} NULL",
-                sql.id(table),
+                sql.table(table),
                 ty.sql(dialect)
             ),
             report: None,
@@ -159,7 +165,7 @@ pub fn drop_column(dialect: Dialect, table: &str, column: &str) -> Vec<Step> {
     vec![Step::Execute {
         sql: format!(
             "ALTER TABLE {} DROP COLUMN {}",
-            sql.id(table),
+            sql.table(table),
             sql.id(column)
         ),
         report: None,
@@ -172,7 +178,7 @@ pub fn rename_column(dialect: Dialect, table: &str, from: &str, to: &str) -> Vec
     vec![Step::Execute {
         sql: format!(
             "ALTER TABLE {} RENAME COLUMN {} TO {}",
-            sql.id(table),
+            sql.table(table),
             sql.id(from),
             sql.id(to)
         ),
@@ -193,7 +199,7 @@ pub fn update(
     vec![Step::Execute {
         sql: format!(
             "UPDATE {} SET {} = {value}{filter}",
-            sql.id(table),
+            sql.table(table),
             sql.id(column)
         ),
         report: Some(format!("updated `{table}.{column}` in {{n}} rows")),

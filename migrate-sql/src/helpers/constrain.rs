@@ -50,7 +50,7 @@ pub fn add(
     condition: Option<&str>,
 ) -> Vec<Step> {
     let sql = Sql(dialect);
-    let t = sql.id(table);
+    let t = sql.table(table);
     match constraint {
         Constraint::NotNull { column } => set_not_null(dialect, table, key, column, None),
         Constraint::Check { name } => {
@@ -128,7 +128,7 @@ pub fn add(
             references,
             referenced_columns,
         } => {
-            let r = sql.id(references);
+            let r = sql.table(references);
             let present = columns
                 .iter()
                 .map(|c| format!("{} IS NOT NULL", sql.qualified(table, c)))
@@ -192,7 +192,7 @@ pub fn add(
 /// `unconstrain!`: removes `constraint` (the inverse of [`add`]).
 pub fn remove(dialect: Dialect, table: &str, constraint: &Constraint) -> Vec<Step> {
     let sql = Sql(dialect);
-    let t = sql.id(table);
+    let t = sql.table(table);
     let execute = |sql: String| vec![Step::Execute { sql, report: None }];
     // Planned at run time from the schema: a SQLite rebuild, or MySQL's key and its index.
     let planned = |name: &str| {

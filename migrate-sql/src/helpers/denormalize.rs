@@ -28,9 +28,9 @@ pub fn denormalize(
     lookup: &Lookup,
 ) -> Vec<Step> {
     let sql = Sql(dialect);
-    let t = sql.id(table);
+    let t = sql.table(table);
     let c = sql.id(&column.name);
-    let s = sql.id(&lookup.source_table);
+    let s = sql.table(&lookup.source_table);
     let source_value = sql.qualified(&lookup.source_table, &lookup.source_column);
     let matches = format!(
         "{} = {}",

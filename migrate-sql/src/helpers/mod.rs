@@ -9,6 +9,7 @@ pub mod checks;
 pub mod columns;
 pub mod constrain;
 pub mod denormalize;
+pub mod key;
 pub mod split;
 
 use crate::{Check, ColumnType, Dialect, quote_ident};
@@ -45,9 +46,14 @@ impl Sql {
         quote_ident(self.0, name)
     }
 
+    /// A table name, quoted (each part of `schema.table`).
+    pub(crate) fn table(self, name: &str) -> String {
+        crate::quote_table(self.0, name)
+    }
+
     /// `table.column`, both quoted.
     pub(crate) fn qualified(self, table: &str, column: &str) -> String {
-        format!("{}.{}", self.id(table), self.id(column))
+        format!("{}.{}", self.table(table), self.id(column))
     }
 
     /// Text length in characters.
@@ -66,11 +72,11 @@ impl Sql {
         }
     }
 
-    /// The key column cast to a 64-bit integer, for reading sample ids.
-    pub(crate) fn key_as_bigint(self, expr: &str) -> String {
+    /// `expr` cast to text.
+    pub(crate) fn as_text(self, expr: &str) -> String {
         match self.0 {
-            Dialect::Mysql => format!("CAST({expr} AS SIGNED)"),
-            Dialect::Postgres | Dialect::Sqlite => format!("CAST({expr} AS BIGINT)"),
+            Dialect::Mysql => format!("CAST({expr} AS CHAR)"),
+            Dialect::Postgres | Dialect::Sqlite => format!("CAST({expr} AS TEXT)"),
         }
     }
 }
@@ -85,16 +91,18 @@ pub(crate) fn check_rows(
     problem: String,
     hint: String,
 ) -> Check {
-    let t = sql.id(table);
+    let t = sql.table(table);
     Check {
         count_sql: format!("SELECT COUNT(*) AS n FROM {t} WHERE {condition}"),
+        // As text, so that keys of any type can be named.
         sample_sql: format!(
-            "SELECT {} AS n FROM {t} WHERE {condition} ORDER BY {} LIMIT 5",
-            sql.key_as_bigint(&sql.id(key)),
+            "SELECT {} AS v FROM {t} WHERE {condition} ORDER BY {} LIMIT 5",
+            sql.as_text(&sql.id(key)),
             sql.id(key)
         ),
         problem,
         hint,
+        confirmed: None,
     }
 }
 

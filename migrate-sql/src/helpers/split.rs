@@ -99,7 +99,7 @@ pub fn split_column(
 ) -> Vec<Step> {
     let sql = Sql(dialect);
     let cutter = Cutter::new(dialect, separator);
-    let t = sql.id(table);
+    let t = sql.table(table);
     let values = cutter.parts(&sql.id(&source.name), parts.len());
     let mut steps = vec![Step::Report {
         sql: format!("SELECT COUNT(*) AS n FROM {t}"),
@@ -178,7 +178,7 @@ pub fn merge_columns(
 ) -> Vec<Step> {
     let sql = Sql(dialect);
     let cutter = Cutter::new(dialect, separator);
-    let t = sql.id(table);
+    let t = sql.table(table);
     let merged = merged_value(sql, &cutter.sep, parts);
     let mut steps = vec![Step::Report {
         sql: format!("SELECT COUNT(*) AS n FROM {t}"),

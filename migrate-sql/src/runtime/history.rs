@@ -6,7 +6,7 @@
 use super::Template;
 use crate::{Dialect, quote_ident};
 
-/// The history table's columns, in the order the inserts give them.
+/// The columns a history table must have, in the order the inserts give them.
 pub const COLUMNS: [&str; 10] = [
     "id",
     "name",
@@ -19,6 +19,10 @@ pub const COLUMNS: [&str; 10] = [
     "resume_key",
     "error",
 ];
+
+/// A column added after the first release: where a batched step resumes, as encoded key values
+/// (any key type and arity). Tables written before it get it with [`HistoryStatements::add_resume_at`].
+pub const RESUME_AT: &str = "resume_at";
 
 /// The statements of the history table `table` in `dialect`.
 #[derive(Debug, Clone)]
@@ -33,6 +37,20 @@ impl HistoryStatements {
         HistoryStatements {
             dialect,
             table: quote_ident(dialect, table),
+        }
+    }
+
+    /// The statements of `table` in `schema` (a PostgreSQL schema, a MySQL database): named
+    /// that way, the table stays the same whatever search path or current database a migration
+    /// sets.
+    pub fn in_schema(dialect: Dialect, schema: &str, table: &str) -> Self {
+        HistoryStatements {
+            dialect,
+            table: format!(
+                "{}.{}",
+                quote_ident(dialect, schema),
+                quote_ident(dialect, table)
+            ),
         }
     }
 
@@ -57,18 +75,20 @@ impl HistoryStatements {
             "CREATE TABLE IF NOT EXISTS {} (id BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, \
              checksum VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, operation VARCHAR(8) NOT NULL, \
              applied_at {timestamp} NOT NULL, execution_ms BIGINT, steps_done INTEGER NOT NULL DEFAULT 0, \
-             resume_key BIGINT, error TEXT){options}",
+             resume_key BIGINT, error TEXT, resume_at TEXT){options}",
             self.table
         )
     }
 
-    /// The names (column `name`) of the columns a table has; one parameter, the unquoted table
-    /// name. No row when the table does not exist.
+    /// The names (column `name`) of the columns a table has; one parameter, the table name
+    /// (quoted on PostgreSQL, which resolves it like any query does, whatever the user's
+    /// privileges on it: `information_schema` would hide a table the user may not read). No row
+    /// when the table does not exist.
     pub fn existing_columns(&self) -> Template {
         match self.dialect {
             Dialect::Postgres => super::template(
-                "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = {}",
+                "SELECT CAST(attname AS TEXT) AS name FROM pg_attribute \
+                 WHERE attrelid = to_regclass({}) AND attnum > 0 AND NOT attisdropped",
             ),
             Dialect::Mysql => super::template(
                 "SELECT CAST(column_name AS CHAR) AS name FROM information_schema.columns \
@@ -78,8 +98,15 @@ impl HistoryStatements {
         }
     }
 
-    /// Every row, by id, with `applied_at` as `YYYY-MM-DDTHH:MM:SSZ` text.
-    pub fn entries(&self) -> String {
+    /// Adds the [`RESUME_AT`] column to a table written before it existed.
+    pub fn add_resume_at(&self) -> String {
+        format!("ALTER TABLE {} ADD COLUMN {RESUME_AT} TEXT", self.table)
+    }
+
+    /// Every row, by id, with `applied_at` as `YYYY-MM-DDTHH:MM:SSZ` text (`resume_at` NULL on a
+    /// table without that column).
+    pub fn entries(&self, has_resume_at: bool) -> String {
+        let resume_at = if has_resume_at { RESUME_AT } else { "NULL" };
         let applied_at = match self.dialect {
             Dialect::Postgres => "to_char(applied_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
             Dialect::Mysql => "DATE_FORMAT(applied_at, '%Y-%m-%dT%H:%i:%sZ')",
@@ -87,7 +114,7 @@ impl HistoryStatements {
         };
         format!(
             "SELECT id, name, checksum, state, operation, {applied_at} AS applied_at, execution_ms, \
-             steps_done, resume_key, error FROM {} ORDER BY id",
+             steps_done, resume_key, error, {resume_at} AS resume_at FROM {} ORDER BY id",
             self.table
         )
     }
@@ -98,7 +125,7 @@ impl HistoryStatements {
         self.template(&format!(
             "INSERT INTO {{table}} ({}) VALUES ({{}}, {{}}, {{}}, 'applied', 'up', {{now}}, {{}}, 0, NULL, NULL) \
              {} state = 'applied', operation = 'up', applied_at = {{now}}, execution_ms = {{}}, \
-             steps_done = 0, resume_key = NULL, error = NULL, name = {{}}, checksum = {{}}",
+             steps_done = 0, resume_key = NULL, resume_at = NULL, error = NULL, name = {{}}, checksum = {{}}",
             COLUMNS.join(", "),
             on_conflict(self.dialect)
         ))
@@ -115,14 +142,21 @@ impl HistoryStatements {
         ))
     }
 
-    /// Records the steps a run finished. Parameters: steps done, id.
-    pub fn record_step(&self) -> Template {
-        self.template("UPDATE {table} SET steps_done = {}, resume_key = NULL WHERE id = {}")
+    /// Replaces the recorded duration (measured after the commit). Parameters: ms, id.
+    pub fn record_duration(&self) -> Template {
+        self.template("UPDATE {table} SET execution_ms = {} WHERE id = {}")
     }
 
-    /// Records the last key a batch finished. Parameters: key, id.
+    /// Records the steps a run finished. Parameters: steps done, id.
+    pub fn record_step(&self) -> Template {
+        self.template(
+            "UPDATE {table} SET steps_done = {}, resume_key = NULL, resume_at = NULL WHERE id = {}",
+        )
+    }
+
+    /// Records the last key a batch finished. Parameters: the encoded key, id.
     pub fn record_resume_key(&self) -> Template {
-        self.template("UPDATE {table} SET resume_key = {} WHERE id = {}")
+        self.template("UPDATE {table} SET resume_at = {}, resume_key = NULL WHERE id = {}")
     }
 
     /// Marks a run failed. Parameters: error, id.
@@ -181,7 +215,7 @@ mod tests {
         for dialect in Dialect::ALL {
             let h = HistoryStatements::new(dialect, "_migrate_history");
             text.push_str(&format!("-- {dialect}\n"));
-            for statement in [h.create_table(), h.entries()] {
+            for statement in [h.create_table(), h.entries(true), h.add_resume_at()] {
                 text.push_str(&statement);
                 text.push('\n');
             }
@@ -189,6 +223,7 @@ mod tests {
                 h.existing_columns(),
                 h.record_applied(),
                 h.record_running(),
+                h.record_duration(),
                 h.record_step(),
                 h.record_resume_key(),
                 h.record_failed(),

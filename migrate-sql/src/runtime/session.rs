@@ -39,6 +39,16 @@ pub fn mysql_setup(current: &str) -> String {
     )
 }
 
+/// PostgreSQL: the session's search path (column `v`), kept when the command connects so that
+/// each migration starts with it (a migration's `SET search_path` must not leak into the next).
+pub const POSTGRES_SEARCH_PATH: &str = "SELECT current_setting('search_path') AS v";
+
+/// PostgreSQL: sets the search path back; parameter: the kept value.
+pub const POSTGRES_RESTORE_SEARCH_PATH: &str = "SELECT set_config('search_path', $1, false) AS v";
+
+/// MySQL: the session's current database (column `v`), kept likewise (a migration's `USE`).
+pub const MYSQL_DATABASE: &str = "SELECT DATABASE() AS v";
+
 /// SQLite: foreign keys enforced, and a wait of up to 10 s for another writer.
 pub const SQLITE_SETUP: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000";
 

@@ -2,13 +2,13 @@
 //! directly; MySQL restates a column's whole definition to change its nullability, and drops a
 //! constraint by its kind. (SQLite rebuilds the table: see the runtime's rebuild module.)
 
-use crate::{Dialect, TableChange, quote_ident, quote_str};
+use crate::{Dialect, TableChange, quote_ident, quote_str, quote_table};
 
 /// The PostgreSQL statement for `change` to `table`.
 pub fn postgres(table: &str, change: &TableChange) -> String {
     let q = |name: &str| quote_ident(Dialect::Postgres, name);
     let list = |names: &[String]| names.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
-    let t = q(table);
+    let t = quote_table(Dialect::Postgres, table);
     match change {
         TableChange::SetNotNull { column } => {
             format!("ALTER TABLE {t} ALTER COLUMN {} SET NOT NULL", q(column))
@@ -31,7 +31,7 @@ pub fn postgres(table: &str, change: &TableChange) -> String {
             "ALTER TABLE {t} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
             q(name),
             list(columns),
-            q(references),
+            quote_table(Dialect::Postgres, references),
             list(referenced_columns)
         ),
         TableChange::DropConstraint { name } => {
@@ -45,7 +45,7 @@ pub fn mysql_add_check(table: &str, name: &str, expression: &str) -> String {
     let q = |n: &str| quote_ident(Dialect::Mysql, n);
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({expression})",
-        q(table),
+        quote_table(Dialect::Mysql, table),
         q(name)
     )
 }
@@ -112,7 +112,7 @@ pub fn mysql_modify_column(
     let q = |name: &str| quote_ident(Dialect::Mysql, name);
     let mut text = format!(
         "ALTER TABLE {} MODIFY COLUMN {} {}",
-        q(table),
+        quote_table(Dialect::Mysql, table),
         q(column),
         definition.column_type
     );
@@ -146,18 +146,26 @@ pub fn mysql_drop_constraint(table: &str, name: &str, kind: &str, has_index: boo
         "FOREIGN KEY" => {
             let mut statements = vec![format!(
                 "ALTER TABLE {} DROP FOREIGN KEY {}",
-                q(table),
+                quote_table(Dialect::Mysql, table),
                 q(name)
             )];
             if has_index {
-                statements.push(format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name)));
+                statements.push(format!(
+                    "ALTER TABLE {} DROP INDEX {}",
+                    quote_table(Dialect::Mysql, table),
+                    q(name)
+                ));
             }
             statements
         }
-        "UNIQUE" => vec![format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))],
+        "UNIQUE" => vec![format!(
+            "ALTER TABLE {} DROP INDEX {}",
+            quote_table(Dialect::Mysql, table),
+            q(name)
+        )],
         _ => vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
-            q(table),
+            quote_table(Dialect::Mysql, table),
             q(name)
         )],
     }

@@ -18,6 +18,15 @@ fn add_every_type(m: &mut Migration) -> Result<()> {
     add_column!(m, t.o TIMESTAMP)?;
     add_column!(m, t.p DATETIME)?;
     add_column!(m, t.q varchar(10))?;
+    add_column!(m, t.r TIMESTAMPTZ)?;
+    add_column!(m, t.s TIMESTAMP WITH TIME ZONE)?;
+    add_column!(m, t.u TIMESTAMP WITHOUT TIME ZONE)?;
+    add_column!(m, t.v TIME)?;
+    add_column!(m, t.w JSON)?;
+    add_column!(m, t.x JSONB)?;
+    add_column!(m, t.y UUID)?;
+    add_column!(m, t.z BYTEA)?;
+    add_column!(m, app.t.a2 INTEGER)?;
     Ok(())
 }
 

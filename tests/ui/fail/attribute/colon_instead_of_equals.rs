@@ -1,0 +1,9 @@
+use migrate_core::prelude::*;
+
+#[migration(id: 1, irreversible)]
+fn add_status(m: &mut Migration) -> Result<()> {
+    m.execute("ALTER TABLE orders ADD COLUMN status VARCHAR(20)")?;
+    Ok(())
+}
+
+fn main() {}

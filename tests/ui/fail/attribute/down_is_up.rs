@@ -1,0 +1,9 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, down = add_status)]
+fn add_status(m: &mut Migration) -> Result<()> {
+    m.execute("ALTER TABLE orders ADD COLUMN status VARCHAR(20)")?;
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, reversible)]
+fn unique_email(m: &mut Migration) -> Result<()> {
+    constrain!(m, users.email UNIQUE)?;
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 1, irreversible)]
+fn widen_status(m: &mut Migration) -> Result<()> {
+    m.execute("ALTER TABLE orders MODIFY COLUMN status VARCHAR(40)")?;
+    Ok(())
+}
+
+fn main() {}
