@@ -99,9 +99,12 @@ pub use history::{EntryState, HistoryEntry, HistoryTable};
 ///   `run_in_transaction = false` runs it outside a transaction;
 /// - every file is parsed at compile time by the parser of each enabled database, or of those
 ///   `databases` names when the SQL is written for some only (it then refuses to run on the
-///   others); a file of valid SQL that the parser does not know (`DROP INDEX CONCURRENTLY` on
-///   PostgreSQL) is listed in `unchecked` and runs unchecked (a name there that is no file of
-///   the directory is an error);
+///   others). A file the parser rejects is checked statement by statement as
+///   `m.execute("...")` literals are (well-known statements the parser cannot read, such as
+///   `DROP INDEX CONCURRENTLY`, pass); other valid SQL the parser does not know is listed in
+///   `unchecked` and runs unchecked (a name there that is no file of the directory is an
+///   error). A statement PostgreSQL refuses in a transaction (`CONCURRENTLY`, `VACUUM`) in a
+///   migration without `run_in_transaction = false` fails the build, as it would fail Diesel;
 /// - the checksum is that of `up.sql`'s bytes, so `status` shows an edited file as `changed`;
 /// - `__diesel_schema_migrations` is adopted, not re-run: see
 ///   [`Runner::adopt_diesel_history`].

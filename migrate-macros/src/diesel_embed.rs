@@ -305,9 +305,17 @@ fn validate(migrations: &[SqlMigration], args: &Args) -> syn::Result<()> {
                 continue;
             }
             for &dialect in &checked {
-                if let Err(message) = parse(dialect, &file.text) {
+                let Err(message) = parse(dialect, &file.text) else {
+                    continue;
+                };
+                // Statement by statement, with the checks `m.execute("...")` gets: well-known
+                // statements sqlparser cannot parse (`DROP INDEX CONCURRENTLY`) are accepted,
+                // and the problem is named on its statement.
+                let problems = statement_problems(dialect, &file.text)
+                    .unwrap_or_else(|| vec![message.clone()]);
+                for problem in problems {
                     errors.push(args.error(format!(
-                        "`{}` does not parse as {}: {message}{} (if it is valid SQL the parser does not know, add `unchecked = [\"{}\"]`)",
+                        "`{}` does not parse as {}: {problem}{} (if it is valid SQL the parser does not know, add `unchecked = [\"{}\"]`)",
                         file.shown,
                         dialect.display_name(),
                         if checked.len() > 1 {
@@ -316,6 +324,20 @@ fn validate(migrations: &[SqlMigration], args: &Args) -> syn::Result<()> {
                             ""
                         },
                         relative_name(m, file)
+                    )));
+                }
+            }
+            // As Diesel would fail at run time, a statement PostgreSQL refuses in a transaction
+            // block fails the build in a migration that runs in one.
+            if m.run_in_transaction && checked.contains(&Dialect::Postgres) {
+                let refused = split_statements(Dialect::Postgres, &file.text)
+                    .unwrap_or_default()
+                    .iter()
+                    .find_map(|statement| crate::sql_check::outside_transaction_only(statement));
+                if let Some((what, _)) = refused {
+                    errors.push(args.error(format!(
+                        "`{}` uses {what}, which PostgreSQL refuses inside a transaction, and `{}` runs in one: add a `metadata.toml` with `run_in_transaction = false` to its directory",
+                        file.shown, m.dir_name
                     )));
                 }
             }
@@ -329,6 +351,45 @@ fn validate(migrations: &[SqlMigration], args: &Args) -> syn::Result<()> {
             Err(first)
         }
     }
+}
+
+/// The statements of a file, split at `;` by `dialect`'s tokenizer (so a `;` in a string, a
+/// comment or a dollar-quoted body does not split); `None` if it cannot be tokenized.
+fn split_statements(dialect: Dialect, sql: &str) -> Option<Vec<String>> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = match dialect {
+        Dialect::Postgres => Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize(),
+        Dialect::Mysql => Tokenizer::new(&MySqlDialect {}, sql).tokenize(),
+        Dialect::Sqlite => Tokenizer::new(&SQLiteDialect {}, sql).tokenize(),
+    }
+    .ok()?;
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    for token in tokens {
+        if token == Token::SemiColon {
+            statements.push(std::mem::take(&mut current));
+        } else {
+            current.push_str(&token.to_string());
+        }
+    }
+    statements.push(current);
+    Some(statements)
+}
+
+/// The problems of each statement of a file, as `m.execute` would report them (a statement of
+/// comments only is none); `None` if the file cannot be split.
+fn statement_problems(dialect: Dialect, sql: &str) -> Option<Vec<String>> {
+    Some(
+        split_statements(dialect, sql)?
+            .iter()
+            .filter_map(
+                |statement| match crate::sql_check::check(dialect, statement) {
+                    Ok(()) | Err(crate::sql_check::SqlProblem::Empty) => None,
+                    Err(problem) => Some(format!("{problem} (in `{}`)", statement.trim())),
+                },
+            )
+            .collect(),
+    )
 }
 
 /// `<version>_<name>/up.sql`: how `unchecked` names a file.
@@ -588,6 +649,47 @@ mod tests {
             errors[0].contains("the same id 20240101000000"),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn statements_sqlparser_cannot_parse_are_recognised_as_in_execute() {
+        let mut m = migration(
+            "1_a",
+            "CREATE TABLE t (id INTEGER);\nDROP INDEX CONCURRENTLY i;",
+        );
+        m.run_in_transaction = false;
+        let postgres = crate::dialects::enabled().contains(&Dialect::Postgres);
+        let errors = validation_errors(&[m], vec![Dialect::Postgres]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let errors = validation_errors(
+            &[migration(
+                "1_a",
+                "CREATE TABLE t (id INTEGER); CREAT TABLE u (id INTEGER)",
+            )],
+            vec![Dialect::Postgres],
+        );
+        if postgres {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].contains("(in `CREAT TABLE u (id INTEGER)`)"),
+                "{errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn concurrently_needs_run_in_transaction_false() {
+        let errors = validation_errors(
+            &[migration("1_a", "CREATE INDEX CONCURRENTLY i ON t (a);")],
+            vec![Dialect::Postgres],
+        );
+        if crate::dialects::enabled().contains(&Dialect::Postgres) {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].contains("run_in_transaction = false"),
+                "{errors:?}"
+            );
+        }
     }
 
     #[test]
