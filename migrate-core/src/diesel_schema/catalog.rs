@@ -1,13 +1,12 @@
 //! Reading the tables, columns, primary keys and foreign keys `schema.rs` describes, with the
 //! queries and rules of Diesel CLI's `infer_schema_internals`.
 
-use super::names::{is_reserved_name, rust_name_for_sql_name, upper_camel_case};
+use super::names::{is_reserved_name, rust_name_for_sql_name};
 use super::{Column, ColumnType, ForeignKey, SchemaOptions, Table, TableName, Tables};
 use crate::connection::AnyConnection;
 use crate::error::{Error, Result};
-use diesel::sql_types::{Array, Integer, Nullable, Text};
+use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
-use migrate_sql::Dialect;
 use migrate_sql::runtime::diesel::print_schema as sql;
 
 /// Diesel CLI takes PostgreSQL's default schema to be `public`.
@@ -118,18 +117,19 @@ struct SqliteColumn {
     name: String,
     #[diesel(sql_type = Text)]
     type_name: String,
-    #[diesel(sql_type = Integer)]
+    #[diesel(sql_type = diesel::sql_types::Integer)]
     not_null: i32,
-    #[diesel(sql_type = Integer)]
+    #[diesel(sql_type = diesel::sql_types::Integer)]
     pk: i32,
 }
 
 #[cfg(feature = "sqlite")]
 fn sqlite_columns(conn: &mut AnyConnection, table: &TableName) -> Result<Vec<SqliteColumn>> {
+    #[allow(irrefutable_let_patterns)]
     let AnyConnection::Sqlite(c) = conn else {
         return Ok(Vec::new());
     };
-    let quoted = migrate_sql::quote_str(Dialect::Sqlite, &table.sql_name)
+    let quoted = migrate_sql::quote_str(migrate_sql::Dialect::Sqlite, &table.sql_name)
         .map_err(|e| Error::msg(format!("table `{}`: {e}", table.sql_name)))?;
     diesel::sql_query(sql::sqlite_columns(&quoted))
         .load(c)
@@ -145,7 +145,7 @@ struct PostgresColumn {
     type_name: String,
     #[diesel(sql_type = Text)]
     nullable: String,
-    #[diesel(sql_type = Nullable<Integer>)]
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
     max_length: Option<i32>,
 }
 
@@ -359,7 +359,7 @@ fn postgres_column(table: &TableName, row: PostgresColumn) -> Result<Column> {
         Some(element) => (true, element),
         None => (false, row.type_name.as_str()),
     };
-    let rust_name = upper_camel_case(type_name);
+    let rust_name = super::names::upper_camel_case(type_name);
     if !POSTGRES_DIESEL_TYPES.contains(&rust_name.as_str()) {
         return Err(unsupported_type(table, &row.name, &row.type_name));
     }
@@ -385,7 +385,7 @@ struct MysqlColumn {
     type_name: String,
     #[diesel(sql_type = Text)]
     nullable: String,
-    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
     max_length: Option<i64>,
 }
 
@@ -455,7 +455,7 @@ fn mysql_column(table: &TableName, row: MysqlColumn) -> Result<Column> {
     } else {
         base.to_owned()
     };
-    let rust_name = upper_camel_case(base.trim());
+    let rust_name = super::names::upper_camel_case(base.trim());
     if !MYSQL_DIESEL_TYPES.contains(&rust_name.as_str()) {
         return Err(unsupported_type(table, &row.name, column_type));
     }
@@ -490,11 +490,11 @@ fn unsupported_type(table: &TableName, column: &str, type_name: &str) -> Error {
 struct PostgresForeignKey {
     #[diesel(sql_type = Text)]
     child_table: String,
-    #[diesel(sql_type = Array<Text>)]
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
     child_columns: Vec<String>,
     #[diesel(sql_type = Text)]
     parent_table: String,
-    #[diesel(sql_type = Array<Text>)]
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
     parent_columns: Vec<String>,
 }
 
@@ -520,13 +520,15 @@ struct SqliteForeignKey {
     parent_table: String,
     #[diesel(sql_type = Text)]
     child_column: String,
-    #[diesel(sql_type = Nullable<Text>)]
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     parent_column: Option<String>,
 }
 
 /// Every foreign key between tables of the schema, filtered or not.
+#[cfg_attr(not(feature = "postgres"), allow(unused_variables))] // `schema` is PostgreSQL's.
 fn foreign_keys(conn: &mut AnyConnection, schema: Option<&str>) -> Result<Vec<ForeignKey>> {
     #[cfg(feature = "postgres")]
+    #[allow(irrefutable_let_patterns)]
     if let AnyConnection::Postgres(c) = conn {
         let kept_schema = schema.filter(|s| *s != POSTGRES_DEFAULT_SCHEMA);
         let rows: Vec<PostgresForeignKey> = diesel::sql_query(sql::POSTGRES_FOREIGN_KEYS)
@@ -552,6 +554,7 @@ fn foreign_keys(conn: &mut AnyConnection, schema: Option<&str>) -> Result<Vec<Fo
             .collect());
     }
     #[cfg(feature = "mysql")]
+    #[allow(irrefutable_let_patterns)]
     if let AnyConnection::Mysql(c) = conn {
         let rows: Vec<MysqlForeignKey> = diesel::sql_query(sql::MYSQL_FOREIGN_KEYS)
             .load(c)
@@ -584,10 +587,11 @@ fn foreign_keys(conn: &mut AnyConnection, schema: Option<&str>) -> Result<Vec<Fo
         }
         return Ok(keys.into_iter().map(|(_, fk)| fk).collect());
     }
+    #[allow(unused_mut)] // Only SQLite's foreign keys are gathered here.
     let mut keys = Vec::new();
     #[cfg(feature = "sqlite")]
     for child_table in table_names(conn, None)? {
-        let quoted = migrate_sql::quote_str(Dialect::Sqlite, &child_table.sql_name)
+        let quoted = migrate_sql::quote_str(migrate_sql::Dialect::Sqlite, &child_table.sql_name)
             .map_err(|e| Error::msg(format!("table `{}`: {e}", child_table.sql_name)))?;
         let rows: Vec<SqliteForeignKey> = match conn {
             AnyConnection::Sqlite(c) => diesel::sql_query(sql::sqlite_foreign_keys(&quoted))

@@ -74,7 +74,8 @@ pub(super) fn rust_name_for_sql_name(sql_name: &str, table: Option<&TableName>) 
     }
 }
 
-/// PostgreSQL type names (`udt_name`) in Rust: `int4` → `Int4`, `pg_lsn` → `PgLsn`.
+/// PostgreSQL and MySQL type names in Rust: `int4` → `Int4`, `pg_lsn` → `PgLsn`.
+#[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
 pub(super) fn upper_camel_case(name: &str) -> String {
     name.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
