@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS")]
     pub lock_timeout: u64,
 
-    /// When to use colours [NO_COLOR turns them off]
+    /// When to use colours [auto: on a terminal; NO_COLOR turns them off, CLICOLOR_FORCE on]
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
@@ -76,6 +76,10 @@ pub enum Command {
     New(NewArgs),
     /// Decide about a failed, interrupted, changed or missing migration
     Resolve(ResolveArgs),
+    /// Record the migrations Diesel applied (__diesel_schema_migrations) as applied, running none
+    AdoptDiesel,
+    /// Print the schema.rs that Diesel's print-schema writes for the database
+    PrintSchema,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -83,6 +87,9 @@ pub struct UpArgs {
     /// Apply up to and including this id
     #[arg(long, value_name = "ID")]
     pub to: Option<u64>,
+    /// Also apply migrations older than the newest applied one (merged from another branch)
+    #[arg(long)]
+    pub out_of_order: bool,
     #[command(flatten)]
     pub dry_run: DryRunArgs,
     #[command(flatten)]
@@ -138,6 +145,9 @@ pub struct CheckArgs {
     /// Also fail when migrations are pending (for deploy gates)
     #[arg(long)]
     pub require_up_to_date: bool,
+    /// Also fail when the schema.rs of diesel.toml's [print_schema] differs from the database
+    #[arg(long)]
+    pub schema: bool,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -147,6 +157,12 @@ pub struct NewArgs {
     /// The file that declares the migration set [default: where `migration_set!` was compiled]
     #[arg(long, value_name = "PATH")]
     pub module_file: Option<std::path::PathBuf>,
+    /// Use a timestamp id (YYYYMMDDHHMMSS, UTC) [default when the set already has one]
+    #[arg(long, conflicts_with = "sequential")]
+    pub timestamp: bool,
+    /// Use the next integer id [default when the set has no timestamp id]
+    #[arg(long)]
+    pub sequential: bool,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -18,6 +18,7 @@ mod commands;
 mod dotenv;
 mod exit;
 mod output;
+mod schema_file;
 
 use clap::Parser;
 use migrate_core::{DatabaseUrl, MigrationSet};

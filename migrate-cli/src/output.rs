@@ -1,5 +1,6 @@
 //! What the command prints: one line per migration, notes under it, errors with hints. Colours
-//! only on a terminal, never with `NO_COLOR` set.
+//! as `anstream` decides for the stream (a terminal, and neither `NO_COLOR` nor `TERM=dumb`;
+//! `CLICOLOR_FORCE` forces them), unless `--color always|never` says otherwise.
 //!
 //! Output is never a reason to stop a migration: a closed pipe (`migrate up | head -1`) or a full
 //! disk (`>/dev/full`) must not turn into a panic or an error inside a migration's transaction.
@@ -10,9 +11,9 @@
 use crate::args::ColorChoice;
 use migrate_core::{Direction, Error, MigrationDescriptor, Observer, Progress};
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// ANSI styles used in output.
+/// The styles used in output.
 #[derive(Clone, Copy)]
 pub enum Style {
     Green,
@@ -23,13 +24,15 @@ pub enum Style {
 }
 
 impl Style {
-    fn code(self) -> &'static str {
+    fn anstyle(self) -> anstyle::Style {
+        use anstyle::{AnsiColor, Effects};
+        let color = |c: AnsiColor| anstyle::Style::new().fg_color(Some(c.into()));
         match self {
-            Style::Green => "32",
-            Style::Yellow => "33",
-            Style::Red => "1;31",
-            Style::Dim => "2",
-            Style::Bold => "1",
+            Style::Green => color(AnsiColor::Green),
+            Style::Yellow => color(AnsiColor::Yellow),
+            Style::Red => color(AnsiColor::Red).effects(Effects::BOLD),
+            Style::Dim => anstyle::Style::new().effects(Effects::DIMMED),
+            Style::Bold => anstyle::Style::new().effects(Effects::BOLD),
         }
     }
 }
@@ -41,10 +44,8 @@ pub struct Output {
     quiet: bool,
     /// A "applying ..." line was started on a terminal and awaits its result.
     line_open: bool,
-    /// A progress line is on screen and must be erased before anything else is printed.
-    progress_shown: bool,
-    /// When the progress line was last drawn, to redraw at most ten times a second.
-    progress_drawn: Option<Instant>,
+    /// The progress line of a batched step, on screen until anything else is printed.
+    bar: Option<indicatif::ProgressBar>,
     interactive: bool,
     /// The first write error on stdout; nothing more is written there after it.
     stdout_failed: Option<std::io::Error>,
@@ -52,12 +53,11 @@ pub struct Output {
     stderr_failed: Option<std::io::Error>,
 }
 
-fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+fn color_enabled(choice: ColorChoice, stream: &impl anstream::stream::RawStream) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_terminal && !no_color,
+        ColorChoice::Auto => anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never,
     }
 }
 
@@ -65,12 +65,11 @@ impl Output {
     pub fn new(choice: ColorChoice, quiet: bool) -> Self {
         let interactive = std::io::stdout().is_terminal();
         Output {
-            color_stdout: color_enabled(choice, interactive),
-            color_stderr: color_enabled(choice, std::io::stderr().is_terminal()),
+            color_stdout: color_enabled(choice, &std::io::stdout()),
+            color_stderr: color_enabled(choice, &std::io::stderr()),
             quiet,
             line_open: false,
-            progress_shown: false,
-            progress_drawn: None,
+            bar: None,
             interactive,
             stdout_failed: None,
             stderr_failed: None,
@@ -161,9 +160,8 @@ impl Output {
     }
 
     fn close_line(&mut self) {
-        if self.progress_shown {
-            self.write_stdout("\r\x1b[2K");
-            self.progress_shown = false;
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
         }
         if self.line_open {
             self.write_stdout("\n");
@@ -174,7 +172,8 @@ impl Output {
 
 fn paint(enabled: bool, style: Style, text: &str) -> String {
     if enabled {
-        format!("\x1b[{}m{text}\x1b[0m", style.code())
+        let style = style.anstyle();
+        format!("{style}{text}{style:#}")
     } else {
         text.to_owned()
     }
@@ -208,6 +207,61 @@ fn progress_line(progress: &Progress) -> String {
     }
     line.push_str(&format!(", {} rows/s", thousands(rate as u64)));
     line
+}
+
+/// The progress line on a terminal: rows done (of how many), rate and time left, redrawn at most
+/// ten times a second, on stdout like the rest of the run's output.
+fn progress_bar(progress: &Progress) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        progress.total.filter(|t| *t > 0),
+        indicatif::ProgressDrawTarget::stdout_with_hz(10),
+    )
+    .with_elapsed(progress.elapsed)
+    .with_prefix(progress.label.clone());
+    bar.set_style(progress_style(progress.total.is_some_and(|t| t > 0)));
+    bar
+}
+
+/// The templates of the progress line, with and without a known total.
+const PROGRESS_WITH_TOTAL: &str =
+    "  {prefix}: {human_pos} rows of {human_len} ({percent}%), {left} left, {rate} rows/s";
+const PROGRESS_WITHOUT_TOTAL: &str = "  {prefix}: {human_pos} rows, {rate} rows/s";
+
+fn progress_style(with_total: bool) -> indicatif::ProgressStyle {
+    let template = if with_total {
+        PROGRESS_WITH_TOTAL
+    } else {
+        PROGRESS_WITHOUT_TOTAL
+    };
+    // The templates are constants, tested to parse; the default style is only a fallback.
+    indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+        // Rate and time left over the whole step so far (as in the summary and the log line),
+        // not indicatif's recent-steps estimate, which swings with batch sizes.
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&thousands(overall_rate(state) as u64));
+            },
+        )
+        .with_key(
+            "left",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let rate = overall_rate(state);
+                let rest = state.len().unwrap_or(0).saturating_sub(state.pos());
+                let left = if rate > 0.0 {
+                    format_duration(Duration::from_secs_f64(rest as f64 / rate))
+                } else {
+                    "?".to_owned()
+                };
+                let _ = w.write_str(&left);
+            },
+        )
+}
+
+/// Rows per second since the step started.
+fn overall_rate(state: &indicatif::ProgressState) -> f64 {
+    state.pos() as f64 / state.elapsed().as_secs_f64().max(1e-3)
 }
 
 pub fn format_duration(elapsed: Duration) -> String {
@@ -287,7 +341,7 @@ impl Observer for Output {
         }
     }
 
-    /// On a terminal, one line redrawn in place; elsewhere nothing (the summary note follows),
+    /// On a terminal, one line redrawn in place (indicatif); elsewhere nothing (the summary note follows),
     /// except a log line every 10 batches at `-v`.
     fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
         if !self.interactive {
@@ -303,19 +357,17 @@ impl Observer for Output {
             self.close_line();
             return;
         }
-        let due = self
-            .progress_drawn
-            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
-        if !due {
-            return;
-        }
         if self.line_open {
             self.write_stdout("\n");
             self.line_open = false;
         }
-        self.write_stdout(&format!("\r\x1b[2K{}", progress_line(progress)));
-        self.progress_shown = true;
-        self.progress_drawn = Some(Instant::now());
+        let bar = self.bar.get_or_insert_with(|| progress_bar(progress));
+        if let Some(total) = progress.total.filter(|t| *t > 0)
+            && bar.length() != Some(total)
+        {
+            bar.set_length(total);
+        }
+        bar.set_position(progress.done);
     }
 }
 
@@ -339,6 +391,36 @@ pub fn init_logging(verbose: u8, color: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_templates_parse() {
+        for template in [PROGRESS_WITH_TOTAL, PROGRESS_WITHOUT_TOTAL] {
+            assert!(
+                indicatif::ProgressStyle::with_template(template).is_ok(),
+                "{template}"
+            );
+        }
+    }
+
+    #[test]
+    fn paint_only_when_enabled() {
+        assert_eq!(paint(false, Style::Green, "ok"), "ok");
+        assert_eq!(paint(true, Style::Green, "ok"), "\x1b[32mok\x1b[0m");
+        assert_eq!(
+            paint(true, Style::Red, "error:"),
+            "\x1b[1m\x1b[31merror:\x1b[0m"
+        );
+    }
+
+    #[test]
+    fn an_explicit_choice_wins_over_the_stream() {
+        // A buffer is not a terminal: `auto` gives no colours, unless the environment forces them.
+        let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+        let buffer: Vec<u8> = Vec::new();
+        assert_eq!(color_enabled(ColorChoice::Auto, &buffer), forced);
+        assert!(color_enabled(ColorChoice::Always, &buffer));
+        assert!(!color_enabled(ColorChoice::Never, &buffer));
+    }
 
     #[test]
     fn progress_shows_rows_rate_and_time_left() {

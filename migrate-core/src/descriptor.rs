@@ -35,6 +35,8 @@ pub struct MigrationDescriptor {
     checksum: &'static str,
     module_path: &'static str,
     location: SourceLocation,
+    /// The Diesel version of a migration embedded from a Diesel migrations directory.
+    diesel_version: Option<&'static str>,
 }
 
 impl MigrationDescriptor {
@@ -63,7 +65,44 @@ impl MigrationDescriptor {
             checksum,
             module_path,
             location: SourceLocation { file, line },
+            diesel_version: None,
         }
+    }
+
+    /// Called by the `embed_diesel_migrations!` expansion only: a migration read from a Diesel
+    /// migrations directory, whose history Diesel records under `diesel_version`.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn __new_diesel(
+        id: u64,
+        name: &'static str,
+        description: &'static str,
+        up: MigrationFn,
+        down: Down,
+        transactional: bool,
+        checksum: &'static str,
+        module_path: &'static str,
+        (file, line): (&'static str, u32),
+        diesel_version: &'static str,
+    ) -> Self {
+        MigrationDescriptor {
+            id: MigrationId(id),
+            name,
+            description,
+            up,
+            down,
+            transactional,
+            checksum,
+            module_path,
+            location: SourceLocation { file, line },
+            diesel_version: Some(diesel_version),
+        }
+    }
+
+    /// The version `__diesel_schema_migrations` records for it, if it was read from a Diesel
+    /// migrations directory (`2024-01-31-120000_create_users` has `20240131120000`).
+    pub fn diesel_version(&self) -> Option<&'static str> {
+        self.diesel_version
     }
 
     /// The migration's id.
@@ -102,7 +141,8 @@ impl MigrationDescriptor {
         self.transactional
     }
 
-    /// The checksum of its source tokens, compared with the history table to detect edits.
+    /// The checksum of its source tokens (of its `up.sql` file's bytes for a Diesel SQL
+    /// migration), compared with the history table to detect edits.
     pub fn checksum(&self) -> &'static str {
         self.checksum
     }
@@ -127,6 +167,7 @@ impl fmt::Debug for MigrationDescriptor {
             .field("transactional", &self.transactional)
             .field("checksum", &self.checksum)
             .field("location", &self.location)
+            .field("diesel_version", &self.diesel_version)
             .finish()
     }
 }

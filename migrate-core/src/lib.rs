@@ -55,6 +55,7 @@ mod sql;
 mod connection;
 
 mod ddl_effect;
+pub mod diesel_schema;
 mod history;
 mod lock;
 #[cfg(feature = "sqlite")]
@@ -62,6 +63,7 @@ mod sqlite_rebuild;
 
 mod helpers;
 mod migration;
+mod sql_migration;
 
 mod descriptor;
 mod registry;
@@ -71,10 +73,58 @@ mod status;
 
 mod runner;
 
+mod startup;
+
 pub use connection::{AnyConnection, DatabaseUrl, redact_credentials};
 pub use descriptor::{Down, MigrationDescriptor, MigrationFn};
 pub use error::{Error, ErrorKind, Result};
 pub use history::{EntryState, HistoryEntry, HistoryTable};
+/// Embeds a Diesel migrations directory into the migration set, at compile time.
+///
+/// ```text
+/// embed_diesel_migrations!(["migrations"] [, databases = [postgres, mysql, sqlite]]
+///                          [, unchecked = ["<version>_<name>/down.sql", ...]]);
+/// ```
+///
+/// Written in the module that declares (or is under) the [`MigrationSet`], it registers one
+/// migration per `<version>_<name>` directory, next to the set's Rust migrations:
+///
+/// - the id is the version with its dashes removed, read as a number (`2024-01-31-120000_x` and
+///   `20240131120000_x` both have id `20240131120000`; Diesel's `00000000000000_diesel_initial_setup`
+///   has id 1); ids order as Diesel orders versions, and a directory where they would not is
+///   refused (see `migrate_sql::version`). Rust migrations added later take timestamp ids
+///   (`migrate new` writes them) to run after the directory's;
+/// - `up.sql` runs as one batch (several statements, as Diesel runs it); `down.sql`, when there
+///   is one, reverts it (without one the migration is irreversible); `metadata.toml`'s
+///   `run_in_transaction = false` runs it outside a transaction;
+/// - every file is parsed at compile time by the parser of each enabled database, or of those
+///   `databases` names when the SQL is written for some only (it then refuses to run on the
+///   others). A file the parser rejects is checked statement by statement as
+///   `m.execute("...")` literals are (well-known statements the parser cannot read, such as
+///   `DROP INDEX CONCURRENTLY`, pass); other valid SQL the parser does not know is listed in
+///   `unchecked` and runs unchecked (a name there that is no file of the directory is an
+///   error). A statement PostgreSQL refuses in a transaction (`CONCURRENTLY`, `VACUUM`) in a
+///   migration without `run_in_transaction = false` fails the build, as it would fail Diesel;
+/// - the checksum is that of `up.sql`'s bytes, so `status` shows an edited file as `changed`;
+/// - `__diesel_schema_migrations` is adopted, not re-run: see
+///   [`Runner::adopt_diesel_history`].
+///
+/// The path is relative to the crate's `Cargo.toml`. Editing a file rebuilds the crate; to
+/// rebuild when a directory is *added*, add a `build.rs` with
+/// `println!("cargo:rerun-if-changed=migrations");` (as `diesel_migrations` advises too).
+///
+/// ```ignore
+/// // src/migrations/mod.rs
+/// migrate_core::migration_set! {
+///     /// The application's migrations: Diesel's SQL directory, then Rust ones.
+///     pub static MIGRATIONS;
+/// }
+///
+/// migrate_core::embed_diesel_migrations!("migrations");
+///
+/// mod m20250301090000_split_names;
+/// ```
+pub use migrate_macros::embed_diesel_migrations;
 /// Registers a function as a migration, checked at compile time.
 ///
 /// ```text
@@ -183,8 +233,11 @@ mod helper_macros {
 pub use migrate_sql::{ColumnType, Dialect};
 pub use migration::Migration;
 pub use registry::{MigrationSet, Registry};
-pub use runner::{DownTarget, DryRunScript, Resolution, RunOptions, Runner, dry_run_offline};
+pub use runner::{
+    Adoption, DownTarget, DryRunScript, Resolution, RunOptions, Runner, dry_run_offline,
+};
 pub use sql::{DialectSql, Sql};
+pub use startup::{AppliedMigration, ApplyMigrations};
 pub use status::{MigrationState, MigrationStatus};
 
 /// Everything a migrations module needs: `use migrate_core::prelude::*;`.
@@ -207,6 +260,8 @@ pub mod __private {
     }
     pub use crate::descriptor::{Down, MigrationDescriptor, MigrationFn};
     pub use crate::sql::DialectSql;
+    /// What the `embed_diesel_migrations!` expansion runs.
+    pub use crate::sql_migration::run as run_sql_file;
     pub use crate::vocabulary::MigrationId;
     #[cfg(feature = "bigdecimal")]
     pub use bigdecimal;
@@ -214,6 +269,7 @@ pub mod __private {
     pub use chrono;
     pub use diesel;
     pub use inventory;
+    pub use migrate_sql::Dialect;
     pub use migrate_sql::{Check, Step, TableChange};
     #[cfg(feature = "serde_json")]
     pub use serde_json;

@@ -179,6 +179,36 @@ impl<'c> Migration<'c> {
         Ok(changed)
     }
 
+    /// Runs an SQL file's statements (separated by `;`) as one batch and one step, as Diesel
+    /// runs an `up.sql`: inside the migration's transaction, or, in a migration that runs outside
+    /// one (`run_in_transaction = false`), outside any transaction (PostgreSQL refuses
+    /// `CREATE INDEX CONCURRENTLY` in one), its step recorded once the batch finished.
+    pub fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.steps += 1;
+        let step = self.steps;
+        if step <= self.resume_after {
+            self.report.note(&format!(
+                "step {step} was finished by an earlier attempt; skipped"
+            ));
+            return Ok(());
+        }
+        if let Some(recorded) = &mut self.recorded {
+            recorded.push(sql.trim().to_owned());
+            return Ok(());
+        }
+        let conn = self.conn.as_deref_mut().ok_or(Error::DryRunUnsupported)?;
+        conn.batch_execute(sql).map_err(|e| Error::Statement {
+            step,
+            sql: shorten(sql),
+            message: e.to_string(),
+        })?;
+        self.changed = true;
+        if let Some(history) = &self.journal {
+            history.record_step(conn, self.id, step)?;
+        }
+        Ok(())
+    }
+
     /// Runs one step: skipped if an earlier attempt finished it; in `--dry-run`, `show` gives the
     /// statements to print (it gets the connection when there is one, to plan from the live
     /// schema); otherwise `exec` runs it, journaled when the migration runs outside one

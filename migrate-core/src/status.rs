@@ -69,6 +69,9 @@ pub struct MigrationStatus {
     pub descriptor: Option<&'static MigrationDescriptor>,
     /// Its history row, if it has one.
     pub entry: Option<HistoryEntry>,
+    /// For a pending migration older than an applied one (merged from another branch), the
+    /// newest applied id: `up` applies it only with `--out-of-order`.
+    pub below_applied: Option<MigrationId>,
 }
 
 impl MigrationStatus {
@@ -79,7 +82,13 @@ impl MigrationStatus {
 
     /// A short explanation for states that need one (what changed, where a run stopped).
     pub fn detail(&self) -> Option<String> {
-        let entry = self.entry.as_ref()?;
+        let Some(entry) = self.entry.as_ref() else {
+            return self.below_applied.map(|newest| {
+                format!(
+                    "older than migration {newest}, which is applied (merged from another branch?): `migrate up --out-of-order` applies it"
+                )
+            });
+        };
         match self.state {
             MigrationState::Changed => Some(format!(
                 "checksum {} recorded, code has {}",
@@ -130,6 +139,7 @@ pub fn compute(registry: &Registry, entries: &[HistoryEntry]) -> Vec<MigrationSt
                 state,
                 descriptor: Some(descriptor),
                 entry,
+                below_applied: None,
             }
         })
         .collect();
@@ -143,8 +153,23 @@ pub fn compute(registry: &Registry, entries: &[HistoryEntry]) -> Vec<MigrationSt
                 state: MigrationState::Missing,
                 descriptor: None,
                 entry: Some(e.clone()),
+                below_applied: None,
             }),
     );
     statuses.sort_by_key(|s| s.id);
+    // Among migrations this binary has: an applied one it does not have is `missing`, which
+    // `up` refuses on its own unless `--allow-missing` accepts it.
+    let newest_applied = statuses
+        .iter()
+        .filter(|s| s.entry.is_some() && s.descriptor.is_some())
+        .map(|s| s.id)
+        .max();
+    if let Some(newest) = newest_applied {
+        for s in &mut statuses {
+            if s.state == MigrationState::Pending && s.id < newest {
+                s.below_applied = Some(newest);
+            }
+        }
+    }
     statuses
 }

@@ -8,6 +8,7 @@ use proc_macro::TokenStream;
 
 mod checksum;
 mod dialects;
+mod diesel_embed;
 mod display;
 mod errors;
 mod helpers;
@@ -45,6 +46,15 @@ pub fn unchecked(input: TokenStream) -> TokenStream {
 fn expression_errors(error: syn::Error) -> proc_macro2::TokenStream {
     let errors = error.into_iter().map(|e| e.into_compile_error());
     quote::quote!({ #(#errors)* })
+}
+
+/// Embeds a Diesel migrations directory into the migration set. See
+/// `migrate_core::embed_diesel_migrations`.
+#[proc_macro]
+pub fn embed_diesel_migrations(input: TokenStream) -> TokenStream {
+    diesel_embed::expand(input.into())
+        .unwrap_or_else(|e| e.into_compile_error())
+        .into()
 }
 
 /// One `#[proc_macro]` per entry of the table of helpers.

@@ -17,6 +17,7 @@ pub mod literal;
 pub mod runtime;
 pub mod step;
 pub mod types;
+pub mod version;
 
 pub use checksum::Checksum;
 pub use dialect::Dialect;

@@ -30,18 +30,29 @@ pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode
     } else {
         session.connect()?
     };
-    let mut runner = session.runner(&mut conn, &args.safety, out);
     if args.dry_run.dry_run {
+        let mut runner = session.runner(&mut conn, &args.safety, out);
         let scripts = runner.dry_run_up(to)?;
         drop(runner);
         return Ok(print_scripts(&scripts, out));
     }
+    // The first run over a database Diesel migrated adopts its history; say so before applying.
+    let adoption = session
+        .runner(&mut conn, &args.safety, out)
+        .adopt_diesel_history_on_first_run()?;
+    if let Some(adoption) = adoption {
+        super::adopt::report(&session.registry, &adoption, out);
+    }
+    let mut runner = session
+        .runner(&mut conn, &args.safety, out)
+        .out_of_order(args.out_of_order);
     let applied = runner.up(to)?.len();
     drop(runner);
     out.line(&match applied {
         0 => "nothing to apply: the database is up to date".to_owned(),
         n => format!("applied {}", migrations(n)),
     });
+    session.keep_schema_in_step(&mut conn, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -79,6 +90,7 @@ pub fn down(session: &Session, args: &DownArgs, out: &mut Output) -> Result<Exit
         0 => "nothing to revert".to_owned(),
         n => format!("reverted {}", migrations(n)),
     });
+    session.keep_schema_in_step(&mut conn, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -86,6 +98,7 @@ pub fn redo(session: &Session, args: &SafetyArgs, out: &mut Output) -> Result<Ex
     let mut conn = session.connect_existing()?;
     let id = session.runner(&mut conn, args, out).redo()?;
     out.line(&format!("redid migration {id}"));
+    session.keep_schema_in_step(&mut conn, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -116,7 +129,7 @@ pub fn resolve(session: &Session, args: &ResolveArgs, out: &mut Output) -> Resul
 }
 
 /// "1 migration", "3 migrations".
-fn migrations(n: usize) -> String {
+pub(super) fn migrations(n: usize) -> String {
     if n == 1 {
         "1 migration".to_owned()
     } else {

@@ -3,6 +3,7 @@
 use super::Session;
 use crate::args::CheckArgs;
 use crate::output::{Output, Style};
+use crate::schema_file::SchemaConfig;
 use migrate_core::{MigrationState, MigrationStatus, Result, Runner};
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -43,7 +44,11 @@ fn state_style(state: MigrationState) -> Style {
 }
 
 pub fn status(session: &Session, json: bool, out: &mut Output) -> Result<ExitCode> {
-    let statuses = statuses(session)?;
+    let (statuses, to_adopt) = {
+        let mut conn = session.connect_existing()?;
+        let mut runner = Runner::new(&mut conn, &session.registry).history_table(session.history());
+        (runner.status()?, runner.diesel_history_to_adopt()?)
+    };
     let attention = statuses.iter().any(|s| s.state.needs_attention());
     if json {
         let rows: Vec<Value> = statuses.iter().map(status_json).collect();
@@ -60,20 +65,31 @@ pub fn status(session: &Session, json: bool, out: &mut Output) -> Result<ExitCod
             .max()
             .unwrap_or(4)
             .max(4);
+        let id_width = id_width(&statuses);
         out.data(&format!(
-            "{:>6}  {:<width$}  {:<11}  APPLIED AT",
+            "{:>id_width$}  {:<width$}  {:<11}  APPLIED AT",
             "ID", "NAME", "STATE"
         ));
         for s in &statuses {
             let state = out.paint(state_style(s.state), &format!("{:<11}", s.state.name()));
             let applied_at = s.applied_at().unwrap_or("");
             out.data(&format!(
-                "{:>6}  {:<width$}  {state}  {applied_at}",
+                "{:>id_width$}  {:<width$}  {state}  {applied_at}",
                 s.id, s.name
             ));
             if let Some(detail) = s.detail() {
-                out.data(&format!("{:>6}  {}", "", out.paint(Style::Dim, &detail)));
+                out.data(&format!(
+                    "{:>id_width$}  {}",
+                    "",
+                    out.paint(Style::Dim, &detail)
+                ));
             }
+        }
+        if let Some(adoption) = to_adopt {
+            out.data(&format!(
+                "Diesel applied {} of these (__diesel_schema_migrations): the first `up` records them as applied without running them (`migrate adopt-diesel` does only that)",
+                adoption.adopted.len()
+            ));
         }
     }
     Ok(if attention {
@@ -81,6 +97,16 @@ pub fn status(session: &Session, json: bool, out: &mut Output) -> Result<ExitCod
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The width of the id column: six, or the longest id (timestamp ids have fourteen digits).
+fn id_width(statuses: &[MigrationStatus]) -> usize {
+    statuses
+        .iter()
+        .map(|s| s.id.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max(6)
 }
 
 pub fn history(session: &Session, json: bool, out: &mut Output) -> Result<ExitCode> {
@@ -103,8 +129,9 @@ pub fn history(session: &Session, json: bool, out: &mut Output) -> Result<ExitCo
         .max()
         .unwrap_or(4)
         .max(4);
+    let id_width = id_width(&applied);
     out.data(&format!(
-        "{:>6}  {:<width$}  {:<20}  {:>10}  STATE",
+        "{:>id_width$}  {:<width$}  {:<20}  {:>10}  STATE",
         "ID", "NAME", "APPLIED AT", "DURATION"
     ));
     for s in &applied {
@@ -113,13 +140,23 @@ pub fn history(session: &Session, json: bool, out: &mut Output) -> Result<ExitCo
             .and_then(|e| e.execution_ms)
             .map_or_else(String::new, |ms| format!("{ms} ms"));
         out.data(&format!(
-            "{:>6}  {:<width$}  {:<20}  {duration:>10}  {}",
+            "{:>id_width$}  {:<width$}  {:<20}  {duration:>10}  {}",
             s.id,
             s.name,
             s.applied_at().unwrap_or(""),
             out.paint(state_style(s.state), s.state.name())
         ));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `print-schema`: what `up` writes to diesel.toml's `[print_schema] file`, on stdout, with its
+/// `schema` and `filter` when there is one.
+pub fn print_schema(session: &Session, out: &mut Output) -> Result<ExitCode> {
+    let config = SchemaConfig::find()?.unwrap_or_default();
+    let mut conn = session.connect_existing()?;
+    let text = config.generate(&mut conn, &session.args.history_table)?;
+    out.data(text.trim_end_matches('\n'));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -159,6 +196,20 @@ pub fn check(session: &Session, args: &CheckArgs, out: &mut Output) -> Result<Ex
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    if args.schema {
+        match SchemaConfig::find()? {
+            None => problems
+                .push("--schema: no diesel.toml with a [print_schema] `file` was found".to_owned()),
+            Some(config) => {
+                let mut conn = session.connect_existing()?;
+                if let Some(difference) = config.compare(&mut conn, &session.args.history_table)? {
+                    problems.push(format!(
+                        "{difference}; `migrate up` (or `down`/`redo`) rewrites it"
+                    ));
+                }
+            }
+        }
     }
     if args.json {
         out.data(

@@ -1,5 +1,6 @@
 //! One module per group of subcommands.
 
+mod adopt;
 mod apply;
 mod inspect;
 mod new;
@@ -8,6 +9,7 @@ use crate::Cli;
 use crate::args::SafetyArgs;
 use crate::args::{Args, Command};
 use crate::output::Output;
+use crate::schema_file::SchemaConfig;
 use migrate_core::HistoryTable;
 use migrate_core::RunOptions;
 use migrate_core::{AnyConnection, DatabaseUrl, Registry, Result, Runner};
@@ -30,6 +32,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut Output) -> Result<ExitCode> {
         Command::History(json) => inspect::history(&session, json.json, out),
         Command::Check(check) => inspect::check(&session, check, out),
         Command::New(new) => new::new(&session, new, out),
+        Command::AdoptDiesel => adopt::adopt_diesel(&session, out),
+        Command::PrintSchema => inspect::print_schema(&session, out),
     }
 }
 
@@ -60,6 +64,31 @@ impl Session<'_> {
         AnyConnection::establish_existing(&url)
     }
 
+    /// After `up`, `down` or `redo`: rewrites `schema.rs` when `diesel.toml` asks for it, as
+    /// `diesel migration run` does. The migrations stay applied if this fails.
+    fn keep_schema_in_step(&self, conn: &mut AnyConnection, out: &mut Output) -> Result<()> {
+        let Some(config) = SchemaConfig::find()? else {
+            return Ok(());
+        };
+        let written = config
+            .write(conn, &self.args.history_table)
+            .map_err(|e| match e {
+                migrate_core::Error::Configuration { message, hint } => {
+                    migrate_core::Error::Configuration {
+                        message: format!(
+                            "the migrations ran, but schema.rs was not regenerated: {message}"
+                        ),
+                        hint,
+                    }
+                }
+                other => other,
+            })?;
+        if let Some(file) = written {
+            out.line(&format!("wrote {}", file.display()));
+        }
+        Ok(())
+    }
+
     fn history(&self) -> HistoryTable {
         HistoryTable::new(&self.args.history_table)
     }
@@ -81,6 +110,7 @@ impl Session<'_> {
             .options(RunOptions {
                 allow_changed: safety.allow_changed,
                 allow_missing: safety.allow_missing,
+                out_of_order: false,
                 lock_timeout: Duration::from_secs(self.args.lock_timeout),
             })
             .observer(out)

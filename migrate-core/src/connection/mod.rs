@@ -119,7 +119,7 @@ impl AnyConnection {
         }
     }
 
-    fn prepare_session(&mut self) -> QueryResult<()> {
+    pub(crate) fn prepare_session(&mut self) -> QueryResult<()> {
         match self {
             // Literals the framework writes rely on backslash being an ordinary character.
             // The application name tells a waiting runner who holds the migration lock.

@@ -4,10 +4,13 @@
 //! migration in one transaction or journaled step by step; [`observer`] is how it reports;
 //! [`dry_run`] shows what it would run.
 
+mod adopt;
 mod dry_run;
 mod execute;
+mod order;
 mod plan;
 
+pub use adopt::Adoption;
 pub use dry_run::{DryRunScript, dry_run_offline};
 pub use plan::DownTarget;
 
@@ -67,6 +70,9 @@ pub struct RunOptions {
     pub allow_missing: bool,
     /// How long to wait for another runner to finish.
     pub lock_timeout: Duration,
+    /// Apply pending migrations older than an applied one (merged from another branch) instead
+    /// of refusing (Flyway's `outOfOrder`).
+    pub out_of_order: bool,
 }
 
 impl Default for RunOptions {
@@ -75,6 +81,7 @@ impl Default for RunOptions {
             allow_changed: false,
             allow_missing: false,
             lock_timeout: Duration::from_secs(60),
+            out_of_order: false,
         }
     }
 }
@@ -182,13 +189,21 @@ impl<'a> Runner<'a> {
 
     /// Applies pending migrations in id order, up to and including `to`; resumes interrupted ones.
     /// Returns the ids it applied; after a failure, [`completed`](Self::completed) has them.
+    ///
+    /// On the first run over a database Diesel migrated, it first adopts Diesel's history (see
+    /// [`adopt_diesel_history_on_first_run`](Self::adopt_diesel_history_on_first_run)), so
+    /// nothing Diesel applied runs again.
     pub fn up(&mut self, to: Option<MigrationId>) -> Result<Vec<MigrationId>> {
         self.completed.clear();
         self.locked(|runner| {
+            runner.adopt_on_first_run_locked()?;
             runner.history.ensure(runner.conn)?;
             let statuses = runner.recorded_statuses()?;
             runner.refuse_blocked(&statuses, Direction::Up)?;
             let plan = plan_up(runner.registry, &statuses, to)?;
+            if !runner.options.out_of_order {
+                order::refuse_out_of_order(&statuses, &plan)?;
+            }
             for (migration, resume) in plan {
                 runner.run_one(migration, Direction::Up, resume)?;
                 runner.completed.push(migration.id());
@@ -296,8 +311,10 @@ impl<'a> Runner<'a> {
     }
 
     /// The statements `up` would run, without running anything.
+    /// On the first run over a database Diesel migrated, the migrations Diesel applied are left
+    /// out, as `up` would adopt them.
     pub fn dry_run_up(&mut self, to: Option<MigrationId>) -> Result<Vec<DryRunScript>> {
-        let statuses = self.recorded_statuses()?;
+        let (statuses, _) = self.statuses_after_first_adoption()?;
         let plan = plan_up(self.registry, &statuses, to)?;
         Ok(self.dry_run_plan(plan, Direction::Up))
     }

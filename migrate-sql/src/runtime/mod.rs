@@ -6,6 +6,7 @@
 //! is ever spliced into SQL.
 
 pub mod catalog;
+pub mod diesel;
 pub mod history;
 pub mod lock;
 pub mod session;

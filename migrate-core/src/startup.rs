@@ -1,0 +1,126 @@
+//! Running the migrations when the application starts: one call on the connection it holds.
+//!
+//! [`ApplyMigrations::apply_migrations`] is implemented for Diesel's `PgConnection`,
+//! `MysqlConnection` and `SqliteConnection` (so also for an r2d2 `PooledConnection`, which
+//! dereferences to one) and for [`AnyConnection`]. It does what `migrate up` does: prepares the
+//! session the same way, holds the migration lock, adopts a Diesel history on the first run
+//! (see [`Runner::adopt_diesel_history_on_first_run`]), applies every pending migration, and reports through
+//! `tracing` (the [`LogObserver`](crate::LogObserver)).
+//!
+//! The runner works on an owning [`AnyConnection`]; the application's connection is moved into
+//! one for the call and moved back afterwards (`replace_with`). Panics in migration code are
+//! caught and become errors before they reach that point, so the process aborts only if the
+//! runtime itself panics while it holds the connection.
+
+use crate::connection::AnyConnection;
+use crate::error::Result;
+use crate::registry::{MigrationSet, Registry};
+use crate::runner::Runner;
+use crate::vocabulary::MigrationId;
+
+/// A migration that [`apply_migrations`](ApplyMigrations::apply_migrations) applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// Its id.
+    pub id: MigrationId,
+    /// Its name.
+    pub name: &'static str,
+}
+
+/// Applies a migration set's pending migrations on a connection the application already holds.
+///
+/// ```no_run
+/// use diesel::prelude::*;
+/// use migrate_core::ApplyMigrations;
+///
+/// mod migrations {
+///     migrate_core::migration_set! {
+///         /// The application's migrations.
+///         pub static MIGRATIONS;
+///     }
+/// }
+///
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let mut conn = PgConnection::establish("postgres://postgres@127.0.0.1/app")?;
+///     let applied = conn.apply_migrations(&migrations::MIGRATIONS)?;
+///     for m in &applied {
+///         println!("applied {} {}", m.id, m.name);
+///     }
+///     Ok(())
+/// }
+/// ```
+pub trait ApplyMigrations {
+    /// Applies every pending migration of `set`, in order, and returns those it applied.
+    ///
+    /// Fails, applying nothing, when `migrate up` would refuse (an applied migration was edited
+    /// or is unknown to this binary, one failed part-way, a migration merged below the newest
+    /// applied one): the error says what to do, as the command does.
+    fn apply_migrations(&mut self, set: &'static MigrationSet) -> Result<Vec<AppliedMigration>>;
+}
+
+impl ApplyMigrations for AnyConnection {
+    fn apply_migrations(&mut self, set: &'static MigrationSet) -> Result<Vec<AppliedMigration>> {
+        let registry = set.registry()?;
+        apply(self, &registry)
+    }
+}
+
+/// Applies what is pending.
+fn apply(conn: &mut AnyConnection, registry: &Registry) -> Result<Vec<AppliedMigration>> {
+    let mut runner = Runner::new(conn, registry);
+    let applied = runner.up(None)?;
+    Ok(applied
+        .into_iter()
+        .filter_map(|id| registry.get(id))
+        .map(|m| AppliedMigration {
+            id: m.id(),
+            name: m.name(),
+        })
+        .collect())
+}
+
+/// Runs [`apply`] on a connection the application lent: the same session setup as the command,
+/// undone afterwards where it would show (PostgreSQL's application name).
+fn apply_lent(conn: &mut AnyConnection, registry: &Registry) -> Result<Vec<AppliedMigration>> {
+    conn.prepare_session()
+        .map_err(|e| crate::error::Error::database("preparing the session", e))?;
+    let outcome = apply(conn, registry);
+    #[cfg(feature = "postgres")]
+    if let AnyConnection::Postgres(_) = conn
+        && let Err(error) = conn.batch_execute(migrate_sql::runtime::session::POSTGRES_RESET)
+    {
+        tracing::warn!("cannot reset the session settings after migrating: {error}");
+    }
+    outcome
+}
+
+/// `impl ApplyMigrations` for one of Diesel's connection types, lent to the runner inside the
+/// `AnyConnection` variant that owns that type.
+macro_rules! lend_connection {
+    ($feature:literal, $ty:ty, $variant:ident) => {
+        #[cfg(feature = $feature)]
+        impl ApplyMigrations for $ty {
+            fn apply_migrations(
+                &mut self,
+                set: &'static MigrationSet,
+            ) -> Result<Vec<AppliedMigration>> {
+                let registry = set.registry()?;
+                replace_with::replace_with_or_abort_and_return(self, |conn| {
+                    let mut any = AnyConnection::$variant(conn);
+                    let outcome = apply_lent(&mut any, &registry);
+                    match any {
+                        AnyConnection::$variant(conn) => (outcome, conn),
+                        // The runner never replaces the connection it is given (it reconnects
+                        // on a separate one), so the variant is the one built above.
+                        #[allow(unreachable_patterns)]
+                        _ => unreachable!("the runner replaced the connection it was lent"),
+                    }
+                })
+            }
+        }
+    };
+}
+
+lend_connection!("postgres", diesel::PgConnection, Postgres);
+lend_connection!("mysql", diesel::MysqlConnection, Mysql);
+lend_connection!("sqlite", diesel::SqliteConnection, Sqlite);
