@@ -75,11 +75,17 @@ impl Parse for Constrain {
         // column, `schema.table.column NOT NULL` is qualified by `parse_table` already).
         if !table.text.contains('.') && input.peek(Token![.]) {
             let fork = input.fork();
+            // A table constraint is `KIND name (...)` (`FOREIGN KEY name (...)`): a column
+            // followed by a bare `UNIQUE` is the mistake the column branch explains.
             let qualified = fork.parse::<Token![.]>().is_ok()
                 && fork.parse::<Name>().is_ok()
-                && ["CHECK", "UNIQUE", "FOREIGN"]
-                    .iter()
-                    .any(|k| peek_keyword(&fork, k));
+                && ["CHECK", "UNIQUE", "FOREIGN"].iter().any(|k| {
+                    let kind = fork.fork();
+                    expect_keyword(&kind, k, k).is_ok()
+                        && (*k != "FOREIGN" || expect_keyword(&kind, "KEY", "KEY").is_ok())
+                        && kind.parse::<Name>().is_ok()
+                        && kind.peek(syn::token::Paren)
+                });
             if qualified {
                 input.parse::<Token![.]>()?;
                 let name: Name = input.parse()?;

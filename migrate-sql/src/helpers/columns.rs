@@ -106,7 +106,7 @@ pub(crate) fn not_null_alter(
                 "ALTER TABLE {} ALTER COLUMN {c} SET NOT NULL",
                 sql.table(table)
             ),
-            report: None,
+            report: Some(format!("`{table}`: made `{column}` NOT NULL")),
         },
         (Dialect::Mysql, Some(ty)) => Step::Execute {
             sql: format!(
@@ -114,7 +114,7 @@ pub(crate) fn not_null_alter(
                 sql.table(table),
                 ty.sql(dialect)
             ),
-            report: None,
+            report: Some(format!("`{table}`: made `{column}` NOT NULL")),
         },
         (Dialect::Mysql, None) | (Dialect::Sqlite, _) => Step::AlterTable {
             table: table.to_owned(),
@@ -140,7 +140,7 @@ pub fn drop_not_null(
                 "ALTER TABLE {} ALTER COLUMN {c} DROP NOT NULL",
                 sql.table(table)
             ),
-            report: None,
+            report: Some(format!("`{table}`: allowed NULL in `{column}`")),
         },
         (Dialect::Mysql, Some(ty)) => Step::Execute {
             sql: format!(
@@ -148,7 +148,7 @@ pub fn drop_not_null(
                 sql.table(table),
                 ty.sql(dialect)
             ),
-            report: None,
+            report: Some(format!("`{table}`: allowed NULL in `{column}`")),
         },
         (Dialect::Mysql, None) | (Dialect::Sqlite, _) => Step::AlterTable {
             table: table.to_owned(),
@@ -168,7 +168,7 @@ pub fn drop_column(dialect: Dialect, table: &str, column: &str) -> Vec<Step> {
             sql.table(table),
             sql.id(column)
         ),
-        report: None,
+        report: Some(format!("`{table}`: dropped `{column}`")),
     }]
 }
 
@@ -182,7 +182,7 @@ pub fn rename_column(dialect: Dialect, table: &str, from: &str, to: &str) -> Vec
             sql.id(from),
             sql.id(to)
         ),
-        report: None,
+        report: Some(format!("`{table}`: renamed `{from}` to `{to}`")),
     }]
 }
 

@@ -69,7 +69,7 @@ pub fn add(
                         "ALTER TABLE {t} ADD CONSTRAINT {} CHECK ({condition})",
                         sql.id(name)
                     ),
-                    report: None,
+                    report: Some(format!("`{table}`: added CHECK constraint `{name}`")),
                 },
                 Dialect::Sqlite => Step::AlterTable {
                     table: table.to_owned(),
@@ -118,7 +118,7 @@ pub fn add(
                 verify,
                 Step::Execute {
                     sql: add,
-                    report: None,
+                    report: Some(format!("`{table}`: added UNIQUE constraint `{name}`")),
                 },
             ]
         }
@@ -172,7 +172,7 @@ pub fn add(
                         "ALTER TABLE {t} ADD CONSTRAINT {} FOREIGN KEY ({cols}) REFERENCES {r} ({rcols})",
                         sql.id(name)
                     ),
-                    report: None,
+                    report: Some(format!("`{table}`: added foreign key `{name}`")),
                 },
                 Dialect::Sqlite => Step::AlterTable {
                     table: table.to_owned(),
@@ -193,7 +193,20 @@ pub fn add(
 pub fn remove(dialect: Dialect, table: &str, constraint: &Constraint) -> Vec<Step> {
     let sql = Sql(dialect);
     let t = sql.table(table);
-    let execute = |sql: String| vec![Step::Execute { sql, report: None }];
+    let removed = match constraint {
+        Constraint::Check { name }
+        | Constraint::Unique { name, .. }
+        | Constraint::ForeignKey { name, .. } => {
+            Some(format!("`{table}`: removed constraint `{name}`"))
+        }
+        Constraint::NotNull { .. } => None,
+    };
+    let execute = |sql: String| {
+        vec![Step::Execute {
+            sql,
+            report: removed.clone(),
+        }]
+    };
     // Planned at run time from the schema: a SQLite rebuild, or MySQL's key and its index.
     let planned = |name: &str| {
         vec![Step::AlterTable {
