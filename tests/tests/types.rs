@@ -7,9 +7,10 @@ use migrate_core::Dialect;
 use migrate_tests::{TestDb, test_each_dialect};
 use std::process::{Command, Output};
 
-fn run(db: &TestDb, args: &[&str]) -> Output {
+/// The `migrate` command over fixture set `set`.
+fn run_set(db: &TestDb, set: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_migrate-fixtures"))
-        .env("MIGRATE_FIXTURE", "types")
+        .env("MIGRATE_FIXTURE", set)
         .env_remove("DATABASE_URL")
         .arg("--database-url")
         .arg(db.url())
@@ -19,7 +20,7 @@ fn run(db: &TestDb, args: &[&str]) -> Output {
 }
 
 fn succeeds(db: &TestDb, args: &[&str]) {
-    let output = run(db, args);
+    let output = run_set(db, "types", args);
     assert!(
         output.status.success(),
         "{args:?}: {}{}",
@@ -98,30 +99,19 @@ fn text(output: &Output) -> String {
     )
 }
 
-fn run_set(db: &TestDb, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_migrate-fixtures"))
-        .env("MIGRATE_FIXTURE", "types::mismatched")
-        .env_remove("DATABASE_URL")
-        .arg("--database-url")
-        .arg(db.url())
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 test_each_dialect! {
     fn a_transform_that_cannot_read_a_column_is_refused_before_any_change(db: &TestDb) {
-        assert!(run_set(db, &["up", "--to", "1"]).status.success());
+        assert!(run_set(db, "types::mismatched", &["up", "--to", "1"]).status.success());
         db.execute("INSERT INTO prices (id, amount, qty) VALUES (1, 2.50, 3), (2, 0.99, NULL)");
-        let output = run_set(db, &["up", "--to", "2"]);
+        let output = run_set(db, "types::mismatched", &["up", "--to", "2"]);
         let err = text(&output);
         assert_eq!(output.status.code(), Some(5), "{err}");
         assert!(err.contains("reads `prices.qty` as `i32`, but it is NULL in 1 rows"), "{err}");
         assert!(err.contains("declare the parameter as `Option<i32>`"), "{err}");
         assert!(!db.columns("prices").contains(&"note".to_owned()), "nothing changed");
         db.execute("UPDATE prices SET qty = 0 WHERE qty IS NULL");
-        assert!(run_set(db, &["up", "--to", "2"]).status.success());
-        let output = run_set(db, &["up", "--to", "3"]);
+        assert!(run_set(db, "types::mismatched", &["up", "--to", "2"]).status.success());
+        let output = run_set(db, "types::mismatched", &["up", "--to", "3"]);
         if db.dialect() == Dialect::Postgres {
             let err = text(&output);
             assert_eq!(output.status.code(), Some(5), "{err}");
@@ -136,17 +126,7 @@ test_each_dialect! {
 
 test_each_dialect! {
     fn transforms_read_and_write_chrono_uuid_json_and_decimals(db: &TestDb) {
-        let run_t = |args: &[&str]| {
-            Command::new(env!("CARGO_BIN_EXE_migrate-fixtures"))
-                .env("MIGRATE_FIXTURE", "types::transformed")
-                .env_remove("DATABASE_URL")
-                .arg("--database-url")
-                .arg(db.url())
-                .args(args)
-                .output()
-                .unwrap()
-        };
-        let output = run_t(&["up", "--to", "1"]);
+        let output = run_set(db, "types::transformed", &["up", "--to", "1"]);
         assert!(output.status.success(), "{}", text(&output));
         db.execute(
             "INSERT INTO orders (id, placed_at, ref_id, meta, price) VALUES \
@@ -154,7 +134,7 @@ test_each_dialect! {
              (2, '2023-12-01 00:00:00', '00000000-0000-0000-0000-000000000001', NULL, 0.01), \
              (3, '2000-02-29 12:00:00', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '{\"n\": 1}', 99999999.99)",
         );
-        let output = run_t(&["up"]);
+        let output = run_set(db, "types::transformed", &["up"]);
         assert!(output.status.success(), "{}", text(&output));
         let cast = if db.dialect() == Dialect::Mysql { "CHAR" } else { "TEXT" };
         let column = |name: &str| db.texts(&format!("SELECT CAST({name} AS {cast}) AS v FROM orders ORDER BY id"));

@@ -167,6 +167,18 @@ impl Update {
     }
 }
 
+impl DropColumn {
+    /// The inverse of a helper that adds `table.column`: dropping it.
+    pub(super) fn of_added(table: &Name, column: &Name) -> Helper {
+        Helper::DropColumn(DropColumn {
+            target: TableColumn {
+                table: table.clone(),
+                column: column.clone(),
+            },
+        })
+    }
+}
+
 impl HelperCall for AddColumn {
     fn expand(&self, handle: &syn::Expr) -> TokenStream {
         run_steps(handle, self.steps())
@@ -175,12 +187,7 @@ impl HelperCall for AddColumn {
         vec![(self.table.text.clone(), self.column.name.text.clone())]
     }
     fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
-        Ok(Some(Helper::DropColumn(DropColumn {
-            target: TableColumn {
-                table: self.table.clone(),
-                column: self.column.name.clone(),
-            },
-        })))
+        Ok(Some(DropColumn::of_added(&self.table, &self.column.name)))
     }
 }
 

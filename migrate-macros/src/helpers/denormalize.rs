@@ -104,11 +104,6 @@ impl HelperCall for Denormalize {
         vec![(self.table.text.clone(), self.column.name.text.clone())]
     }
     fn inverse(&self, _: &Inversion<'_>) -> syn::Result<Option<Helper>> {
-        Ok(Some(Helper::DropColumn(DropColumn {
-            target: TableColumn {
-                table: self.table.clone(),
-                column: self.column.name.clone(),
-            },
-        })))
+        Ok(Some(DropColumn::of_added(&self.table, &self.column.name)))
     }
 }
