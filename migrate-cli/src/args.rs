@@ -35,6 +35,17 @@ pub struct Args {
     #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS")]
     pub lock_timeout: u64,
 
+    /// Milliseconds a statement waits for a table's lock (held by another session) before its
+    /// step rolls back and is tried again, so the application never queues behind a migration
+    /// for longer
+    #[arg(long, global = true, default_value_t = 2000, value_name = "MS")]
+    pub ddl_lock_timeout: u64,
+
+    /// How many times a step (or a migration run in one transaction) is tried when it times out
+    /// waiting for a lock, with growing pauses
+    #[arg(long, global = true, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub ddl_attempts: u32,
+
     /// When to use colours [auto: on a terminal; NO_COLOR turns them off, CLICOLOR_FORCE on]
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

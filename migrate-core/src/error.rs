@@ -261,6 +261,20 @@ pub enum Error {
         hint: String,
     },
 
+    /// A statement could not get a table's lock within the lock timeout, however often it was
+    /// tried: another session holds it.
+    #[error("could not get a lock within {timeout_ms} ms in {attempts} attempts: {source}{}", if holders.is_empty() { String::new() } else { format!("\n    sessions with an open transaction: {holders}") })]
+    LockWait {
+        /// How many times it was tried.
+        attempts: u32,
+        /// How long each attempt waited.
+        timeout_ms: u64,
+        /// The sessions that likely hold the lock.
+        holders: String,
+        /// The last timeout.
+        source: Box<Error>,
+    },
+
     /// A row transform's closure cannot read a column as the type it declares.
     #[error("{message}")]
     TypeMismatch {
@@ -354,6 +368,7 @@ impl Error {
             }
             Error::MigrationFailed { source, .. } => match source.kind() {
                 ErrorKind::Data => ErrorKind::Data,
+                ErrorKind::Lock => ErrorKind::Lock,
                 ErrorKind::Interrupted => ErrorKind::Interrupted,
                 _ => ErrorKind::Migration,
             },
@@ -361,7 +376,7 @@ impl Error {
             Error::NeedsAttention { .. } => ErrorKind::NeedsAttention,
             Error::InvalidTarget { .. } | Error::Irreversible { .. } => ErrorKind::Target,
             Error::IncompatibleHistory { .. } => ErrorKind::History,
-            Error::LockTimeout { .. } => ErrorKind::Lock,
+            Error::LockTimeout { .. } | Error::LockWait { .. } => ErrorKind::Lock,
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::DataCheck { .. } => ErrorKind::Data,
             Error::BatchedInTransaction { .. }
@@ -383,10 +398,20 @@ impl Error {
     fn database_message(&self) -> Option<String> {
         match self {
             Error::Statement { message, .. } => Some(message.clone()),
+
             Error::Database { source, .. } | Error::Diesel(source) => Some(source.to_string()),
             Error::MigrationFailed { source, .. } => source.database_message(),
             _ => None,
         }
+    }
+
+    /// Whether a statement gave up waiting for a lock (PostgreSQL `lock_timeout`, MySQL
+    /// `lock_wait_timeout`/`innodb_lock_wait_timeout`).
+    pub fn is_lock_timeout(&self) -> bool {
+        self.database_message().is_some_and(|m| {
+            m.contains("canceling statement due to lock timeout")
+                || m.contains("Lock wait timeout exceeded")
+        })
     }
 
     /// Whether the connection to the server was lost (server restart, network failure, the
@@ -486,10 +511,11 @@ impl Error {
                 None => "nothing was changed; fix the migration and run the command again".into(),
             },
             Error::MigrationFailed { source, .. }
-                if matches!(**source, Error::UnrecordedStep { .. }) =>
+                if matches!(**source, Error::UnrecordedStep { .. } | Error::LockWait { .. }) =>
             {
                 return source.hint();
             }
+            Error::LockWait { .. } => "another session's transaction holds a lock the migration needs (see above); the migration stopped without keeping any lock, and what it finished is recorded: run the same command again once that transaction ends, or give each attempt longer with --ddl-lock-timeout".into(),
             Error::UnrecordedStep { hint, .. }
             | Error::KeyUnusable { hint, .. }
             | Error::TypeMismatch { hint, .. } => hint.clone(),

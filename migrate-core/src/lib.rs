@@ -58,6 +58,7 @@ mod ddl_effect;
 pub mod diesel_schema;
 mod history;
 mod lock;
+mod lock_wait;
 #[cfg(feature = "sqlite")]
 mod sqlite_rebuild;
 
@@ -79,6 +80,7 @@ pub use connection::{AnyConnection, DatabaseUrl, redact_credentials};
 pub use descriptor::{Down, MigrationDescriptor, MigrationFn};
 pub use error::{Error, ErrorKind, Result};
 pub use history::{EntryState, HistoryEntry, HistoryTable};
+pub use lock_wait::LockWait;
 /// Embeds a Diesel migrations directory into the migration set, at compile time.
 ///
 /// ```text

@@ -4,6 +4,7 @@ use crate::connection::AnyConnection;
 use crate::ddl_effect::Finding;
 use crate::error::{Error, Result, shorten};
 use crate::history::HistoryTable;
+use crate::lock_wait::LockWait;
 use crate::report::Report;
 use crate::sql::Sql;
 use crate::vocabulary::{Direction, MigrationId};
@@ -35,6 +36,8 @@ pub struct Migration<'c> {
     resume_key: Option<Vec<String>>,
     /// Whether this run continues an earlier attempt.
     resuming: bool,
+    /// How steps outside one transaction wait for locks and are retried.
+    lock_wait: LockWait,
     /// Whether a step that changes the database has finished (checks and reports do not).
     changed: bool,
 }
@@ -48,14 +51,22 @@ impl<'c> Migration<'c> {
         run: RunMode,
     ) -> Self {
         let dialect = conn.dialect();
-        let (journal, in_transaction, resume_after, resume_key, resuming) = match run {
-            RunMode::Transaction => (None, true, 0, None, false),
+        let (journal, in_transaction, resume_after, resume_key, resuming, lock_wait) = match run {
+            RunMode::Transaction => (None, true, 0, None, false, LockWait::default()),
             RunMode::Journaled {
                 history,
                 resume_after,
                 resume_key,
                 resuming,
-            } => (Some(history), false, resume_after, resume_key, resuming),
+                lock_wait,
+            } => (
+                Some(history),
+                false,
+                resume_after,
+                resume_key,
+                resuming,
+                lock_wait,
+            ),
         };
         Migration {
             conn: Some(conn),
@@ -71,6 +82,7 @@ impl<'c> Migration<'c> {
             resume_after,
             resume_key,
             resuming,
+            lock_wait,
             changed: false,
         }
     }
@@ -96,6 +108,7 @@ impl<'c> Migration<'c> {
             resume_after: 0,
             resume_key: None,
             resuming: false,
+            lock_wait: LockWait::default(),
             changed: false,
         }
     }
@@ -217,7 +230,7 @@ impl<'c> Migration<'c> {
     pub(crate) fn step<T: Default>(
         &mut self,
         show: impl FnOnce(Option<&mut AnyConnection>) -> Result<Vec<String>>,
-        exec: impl FnOnce(&mut AnyConnection) -> Result<T>,
+        mut exec: impl FnMut(&mut AnyConnection) -> Result<T>,
     ) -> Result<T> {
         self.steps += 1;
         let step = self.steps;
@@ -247,11 +260,19 @@ impl<'c> Migration<'c> {
         let Some(history) = &self.journal else {
             return exec(conn).map_err(numbered);
         };
-        let outcome = conn.in_transaction(|conn| {
-            let value = exec(conn).map_err(numbered)?;
-            history.record_step(conn, id, step)?;
-            Ok(value)
-        });
+        // A step that times out waiting for a lock rolls back and is tried again.
+        let report = &mut *self.report;
+        let outcome = self.lock_wait.retry(
+            conn,
+            |conn| {
+                conn.in_transaction(|conn| {
+                    let value = exec(conn).map_err(numbered)?;
+                    history.record_step(conn, id, step)?;
+                    Ok(value)
+                })
+            },
+            |waited| report.note(&waited),
+        );
         // On MySQL a DDL statement commits by itself, before its step is recorded: the first
         // step a resumed run executes may have taken effect in the attempt that was stopped.
         match outcome {
@@ -362,6 +383,7 @@ impl<'c> Migration<'c> {
             journal: self.journal.as_ref(),
             id: self.id,
             report: &mut *self.report,
+            lock_wait: self.lock_wait,
         })
     }
 
@@ -423,6 +445,7 @@ pub(crate) struct BatchParts<'a> {
     pub(crate) journal: Option<&'a HistoryTable>,
     pub(crate) id: MigrationId,
     pub(crate) report: &'a mut dyn Report,
+    pub(crate) lock_wait: LockWait,
 }
 
 /// How the runner runs a migration.
@@ -436,6 +459,8 @@ pub(crate) enum RunMode {
         resume_key: Option<Vec<String>>,
         /// Whether an earlier attempt of this run exists.
         resuming: bool,
+        /// How each step waits for locks and is retried.
+        lock_wait: LockWait,
     },
 }
 

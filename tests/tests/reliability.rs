@@ -287,3 +287,109 @@ fn sqlite_a_migration_waits_for_another_writer() {
     );
     assert_eq!(db.count("SELECT COUNT(*) AS n FROM other"), 1);
 }
+
+/// Holds a read of `people` open in a transaction for `hold`, from a session named
+/// `blocking-app`, the way a slow application request would; returns once it holds it.
+fn block_people(db: &TestDb, hold: Duration) -> std::thread::JoinHandle<()> {
+    let url = db.url().to_owned();
+    let dialect = db.dialect();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let blocker = std::thread::spawn(move || {
+        let mut conn = migrate_core::AnyConnection::establish(&url.parse().unwrap()).unwrap();
+        if dialect == Dialect::Postgres {
+            conn.batch_execute("SET application_name = 'blocking-app'")
+                .unwrap();
+        }
+        conn.batch_execute("BEGIN; SELECT COUNT(*) FROM people")
+            .unwrap();
+        ready_tx.send(()).unwrap();
+        std::thread::sleep(hold);
+        conn.batch_execute("COMMIT").unwrap();
+    });
+    ready_rx.recv().unwrap();
+    blocker
+}
+
+/// A migration's ALTER TABLE waits for a table lock at most the lock timeout at a time, so the
+/// application's queries queued behind it wait no longer; it is retried until the application's
+/// transaction ends.
+fn ddl_waits_briefly_and_retries(db: &TestDb) {
+    let timeout_ms: u64 = if db.dialect() == Dialect::Mysql {
+        1000
+    } else {
+        300
+    };
+    let output = run(db, "helpers_columns::computed", &["up", "--to", "1"]);
+    assert!(output.status.success(), "{}", text(&output));
+    db.execute("INSERT INTO people (id, name, age, points) VALUES (1, 'Ann', 30, 5)");
+
+    let blocker = block_people(db, Duration::from_millis(3 * timeout_ms + 600));
+    let migrate = fixture(db, "helpers_columns::computed")
+        .args([
+            "up",
+            "--ddl-lock-timeout",
+            &timeout_ms.to_string(),
+            "--ddl-attempts",
+            "10",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The ALTER now waits for the blocker; an application read of the table queues behind it.
+    std::thread::sleep(Duration::from_millis(timeout_ms / 2));
+    let started = Instant::now();
+    assert_eq!(db.count("SELECT COUNT(*) AS n FROM people"), 1);
+    let read_waited = started.elapsed();
+    blocker.join().unwrap();
+    let output = migrate.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("trying again"), "{}", text(&output));
+    assert!(
+        read_waited < Duration::from_millis(timeout_ms + 700),
+        "an application read waited {read_waited:?} behind the migration (lock timeout {timeout_ms} ms)"
+    );
+
+    // Held for longer than every attempt: stopped, naming the session, nothing changed.
+    let output = run(db, "helpers_columns::computed", &["down", "--to", "1"]);
+    assert!(output.status.success(), "{}", text(&output));
+    let blocker = block_people(db, Duration::from_millis(6 * timeout_ms + 2000));
+    let output = fixture(db, "helpers_columns::computed")
+        .args([
+            "up",
+            "--ddl-lock-timeout",
+            &timeout_ms.to_string(),
+            "--ddl-attempts",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    blocker.join().unwrap();
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(8), "{all}");
+    assert!(all.contains("could not get a lock within"), "{all}");
+    let named = if db.dialect() == Dialect::Postgres {
+        "blocking-app"
+    } else {
+        "connection "
+    };
+    assert!(
+        all.contains("sessions with an open transaction") && all.contains(named),
+        "{all}"
+    );
+    assert!(all.contains("--ddl-lock-timeout"), "{all}");
+    assert!(
+        !db.columns("people").contains(&"born_year".to_owned()),
+        "nothing changed"
+    );
+}
+
+#[test]
+fn postgres_ddl_waits_briefly_and_retries() {
+    ddl_waits_briefly_and_retries(&TestDb::new(Dialect::Postgres));
+}
+
+#[test]
+fn mysql_ddl_waits_briefly_and_retries() {
+    ddl_waits_briefly_and_retries(&TestDb::new(Dialect::Mysql));
+}

@@ -11,8 +11,8 @@ use crate::args::{Args, Command};
 use crate::output::Output;
 use crate::schema_file::SchemaConfig;
 use migrate_core::HistoryTable;
-use migrate_core::RunOptions;
 use migrate_core::{AnyConnection, DatabaseUrl, Registry, Result, Runner};
+use migrate_core::{LockWait, RunOptions};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -112,6 +112,10 @@ impl Session<'_> {
                 allow_missing: safety.allow_missing,
                 out_of_order: false,
                 lock_timeout: Duration::from_secs(self.args.lock_timeout),
+                lock_wait: LockWait {
+                    timeout: Duration::from_millis(self.args.ddl_lock_timeout),
+                    attempts: self.args.ddl_attempts,
+                },
             })
             .observer(out)
     }

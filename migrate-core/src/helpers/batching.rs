@@ -5,6 +5,7 @@
 use crate::connection::AnyConnection;
 use crate::error::{Error, Result};
 use crate::history::HistoryTable;
+use crate::lock_wait::LockWait;
 use crate::migration::{BatchedStep, Migration};
 use crate::report::{Progress, Report};
 use crate::vocabulary::MigrationId;
@@ -28,6 +29,7 @@ pub(crate) fn batched_step(
         journal: parts.journal,
         id: parts.id,
         report: parts.report,
+        lock_wait: parts.lock_wait,
         resume_key,
         committed: 0,
     };
@@ -52,6 +54,7 @@ pub(crate) struct Batches<'a> {
     journal: Option<&'a HistoryTable>,
     id: MigrationId,
     report: &'a mut dyn Report,
+    lock_wait: LockWait,
     resume_key: Option<Vec<String>>,
     committed: u64,
 }
@@ -73,17 +76,25 @@ impl Batches<'_> {
     /// between batches when the process was asked to (SIGINT/SIGTERM).
     pub(crate) fn commit(
         &mut self,
-        batch: impl FnOnce(&mut AnyConnection) -> Result<Option<BatchDone>>,
+        mut batch: impl FnMut(&mut AnyConnection) -> Result<Option<BatchDone>>,
     ) -> Result<Option<BatchDone>> {
         let journal = self.journal;
         let id = self.id;
-        let done = self.conn.in_transaction(|conn| {
-            let done = batch(conn)?;
-            if let (Some(history), Some(done)) = (journal, &done) {
-                history.record_resume_key(conn, id, &done.last_key)?;
-            }
-            Ok(done)
-        })?;
+        let report = &mut *self.report;
+        // A batch that times out waiting for a row lock rolls back and is tried again.
+        let done = self.lock_wait.retry(
+            self.conn,
+            |conn| {
+                conn.in_transaction(|conn| {
+                    let done = batch(conn)?;
+                    if let (Some(history), Some(done)) = (journal, &done) {
+                        history.record_resume_key(conn, id, &done.last_key)?;
+                    }
+                    Ok(done)
+                })
+            },
+            |waited| report.note(&waited),
+        )?;
         if done.is_some() {
             self.committed += 1;
         }

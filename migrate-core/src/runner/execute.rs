@@ -30,8 +30,10 @@ impl Runner<'_> {
                 last_key: None,
             });
         }
-        // Each migration starts with the session as the command set it up.
+        // Each migration starts with the session as the command set it up, and waits for table
+        // locks no longer than the run allows.
         self.conn.restore_session(&self.session)?;
+        self.options.lock_wait.apply(self.conn)?;
         let dialect = self.conn.dialect();
         let journaled = !migration.is_transactional() || !dialect.has_transactional_ddl();
         self.observer.migration_started(migration, direction);
@@ -46,9 +48,14 @@ impl Runner<'_> {
                 .batch_execute(session::SQLITE_FOREIGN_KEYS_OFF)
                 .map_err(|e| Error::database("turning off SQLite foreign keys", e))?;
         }
-        let outcome = self.run_one_inner(
-            migration, direction, resume, function, journaled, started, &history,
-        );
+        let outcome = if journaled {
+            // Each step retries on its own (see `Migration::step`).
+            self.run_one_inner(
+                migration, direction, resume, function, journaled, started, &history,
+            )
+        } else {
+            self.run_transactional_with_retries(migration, direction, function, started, &history)
+        };
         if sqlite {
             let restored = self
                 .conn
@@ -63,6 +70,71 @@ impl Runner<'_> {
         self.observer
             .migration_finished(migration, direction, started.elapsed());
         Ok(())
+    }
+
+    /// A migration in one transaction that a lock timeout rolled back is run again, a few times
+    /// with growing pauses (its earlier attempts changed nothing).
+    fn run_transactional_with_retries(
+        &mut self,
+        migration: &'static MigrationDescriptor,
+        direction: Direction,
+        function: MigrationFn,
+        started: Instant,
+        history: &HistoryTable,
+    ) -> Result<()> {
+        let wait = self.options.lock_wait;
+        let mut tried = 1;
+        loop {
+            let outcome = self.run_one_inner(
+                migration,
+                direction,
+                Resume::default(),
+                function,
+                false,
+                started,
+                history,
+            );
+            let Err(Error::MigrationFailed {
+                id,
+                name,
+                direction,
+                rolled_back,
+                source,
+            }) = outcome
+            else {
+                return outcome;
+            };
+            if !source.is_lock_timeout() {
+                return Err(Error::MigrationFailed {
+                    id,
+                    name,
+                    direction,
+                    rolled_back,
+                    source,
+                });
+            }
+            if tried >= wait.attempts.max(1) {
+                return Err(Error::MigrationFailed {
+                    id,
+                    name,
+                    direction,
+                    rolled_back,
+                    source: Box::new(wait.exhausted(self.conn, tried, *source)),
+                });
+            }
+            tried += 1;
+            let pause = wait.pause(tried);
+            self.observer.note(
+                migration,
+                &format!(
+                    "waited {} ms for a lock held by another session and rolled back; trying again in {} ms (attempt {tried} of {})",
+                    wait.timeout.as_millis(),
+                    pause.as_millis(),
+                    wait.attempts
+                ),
+            );
+            std::thread::sleep(pause);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -94,6 +166,7 @@ impl Runner<'_> {
                 resume_after: resume.steps_done,
                 resume_key: resume.key,
                 resuming: resume.attempted,
+                lock_wait: self.options.lock_wait,
             };
             let mut report = ReportTo {
                 observer: &mut *self.observer,
@@ -112,8 +185,10 @@ impl Runner<'_> {
             if let Err(source) = outcome {
                 // A lost connection is the environment's fault: the run stays `running`, so the
                 // next `up` resumes it after its last recorded step. Why it stopped is noted on
-                // a fresh connection, if the server is back.
-                if source.is_connection_lost() {
+                // a fresh connection, if the server is back. So is a lock another session held
+                // through every attempt, once the migration has changed something.
+                let lock_wait = matches!(source, Error::LockWait { .. });
+                if source.is_connection_lost() || (lock_wait && changed) {
                     self.note_on_fresh_connection(history, migration, &source);
                     return Err(failed(source, false));
                 }

@@ -73,6 +73,8 @@ pub struct RunOptions {
     /// Apply pending migrations older than an applied one (merged from another branch) instead
     /// of refusing (Flyway's `outOfOrder`).
     pub out_of_order: bool,
+    /// How long statements wait for a table's lock, and how often they are tried.
+    pub lock_wait: crate::lock_wait::LockWait,
 }
 
 impl Default for RunOptions {
@@ -82,6 +84,7 @@ impl Default for RunOptions {
             allow_missing: false,
             lock_timeout: Duration::from_secs(60),
             out_of_order: false,
+            lock_wait: crate::lock_wait::LockWait::default(),
         }
     }
 }

@@ -49,6 +49,32 @@ pub const POSTGRES_RESTORE_SEARCH_PATH: &str = "SELECT set_config('search_path',
 /// MySQL: the session's current database (column `v`), kept likewise (a migration's `USE`).
 pub const MYSQL_DATABASE: &str = "SELECT DATABASE() AS v";
 
+/// PostgreSQL: how long a statement waits for a lock.
+pub fn postgres_lock_timeout(ms: u128) -> String {
+    format!("SET lock_timeout = '{ms}ms'")
+}
+
+/// MySQL: how long a statement waits for a table's metadata lock (DDL) and for a row lock.
+pub fn mysql_lock_wait_timeout(seconds: u64) -> String {
+    format!(
+        "SET SESSION lock_wait_timeout = {seconds}; SET SESSION innodb_lock_wait_timeout = {seconds}"
+    )
+}
+
+/// PostgreSQL: the other sessions with an open transaction on this database, oldest first
+/// (column `v`), to name who likely holds a lock a statement could not get.
+pub const POSTGRES_OPEN_TRANSACTIONS: &str = "SELECT 'backend pid ' || pid || ' (' || COALESCE(NULLIF(application_name, ''), 'no application name') \
+     || ', ' || COALESCE(state, '?') || ', transaction open since ' || to_char(xact_start, 'YYYY-MM-DD HH24:MI:SS') \
+     || ', last statement: ' || left(query, 80) || ')' AS v FROM pg_stat_activity \
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL \
+     ORDER BY xact_start LIMIT 3";
+
+/// MySQL: the same, from InnoDB's open transactions.
+pub const MYSQL_OPEN_TRANSACTIONS: &str = "SELECT CONCAT('connection ', p.ID, ' (', p.USER, '@', p.HOST, ', transaction open since ', t.trx_started, \
+     ', ', COALESCE(LEFT(p.INFO, 80), 'idle'), ')') AS v FROM information_schema.INNODB_TRX t \
+     JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id \
+     WHERE p.ID <> CONNECTION_ID() ORDER BY t.trx_started LIMIT 3";
+
 /// SQLite: foreign keys enforced, and a wait of up to 10 s for another writer.
 pub const SQLITE_SETUP: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000";
 
@@ -80,6 +106,10 @@ mod tests {
                 SQLITE_FOREIGN_KEYS_OFF.to_owned(),
                 SQLITE_FOREIGN_KEYS_ON.to_owned(),
                 SQLITE_FOREIGN_KEY_VIOLATIONS.to_owned(),
+                postgres_lock_timeout(2000),
+                mysql_lock_wait_timeout(2),
+                POSTGRES_OPEN_TRANSACTIONS.to_owned(),
+                MYSQL_OPEN_TRANSACTIONS.to_owned(),
             ]
             .join("\n")
         );

@@ -1,0 +1,120 @@
+//! How long a migration's statements wait for a table's lock, and what happens when they could
+//! not get it: each statement waits at most [`LockWait::timeout`] (PostgreSQL `lock_timeout`,
+//! MySQL `lock_wait_timeout` and `innodb_lock_wait_timeout`), so that an `ALTER TABLE` queued
+//! behind a long application transaction never makes the application's own queries queue
+//! behind it for longer; the step (or the whole migration, inside one transaction) is then
+//! retried a few times with a growing pause, and finally stopped with the sessions that likely
+//! hold the lock named.
+
+use crate::connection::AnyConnection;
+use crate::error::{Error, Result};
+use migrate_sql::Dialect;
+use migrate_sql::runtime::session;
+use std::time::Duration;
+
+/// The lock wait policy of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockWait {
+    /// How long one statement waits for a lock.
+    pub timeout: Duration,
+    /// How many times a step (or a transactional migration) is tried in all.
+    pub attempts: u32,
+}
+
+impl Default for LockWait {
+    fn default() -> Self {
+        LockWait {
+            timeout: Duration::from_secs(2),
+            attempts: 5,
+        }
+    }
+}
+
+impl LockWait {
+    /// Sets the timeout on the session (nothing on SQLite, which waits with its busy timeout).
+    pub(crate) fn apply(&self, conn: &mut AnyConnection) -> Result<()> {
+        let sql = match conn.dialect() {
+            Dialect::Postgres => session::postgres_lock_timeout(self.timeout.as_millis()),
+            Dialect::Mysql => session::mysql_lock_wait_timeout(self.timeout.as_secs().max(1)),
+            Dialect::Sqlite => return Ok(()),
+        };
+        conn.batch_execute(&sql)
+            .map_err(|e| Error::database("setting the lock timeout", e))
+    }
+
+    /// The pause before attempt `attempt` (2, 3, ...): 0.5 s, 1 s, 2 s, ... at most 10 s.
+    pub(crate) fn pause(&self, attempt: u32) -> Duration {
+        let doubling = 2u32.saturating_pow(attempt.saturating_sub(2));
+        Duration::from_millis(500)
+            .saturating_mul(doubling)
+            .min(Duration::from_secs(10))
+    }
+
+    /// Runs `attempt` until it succeeds, fails otherwise than on a lock timeout, or has been
+    /// tried [`attempts`](Self::attempts) times; `waiting` hears of each retry. The last lock
+    /// timeout becomes [`Error::LockWait`], naming the sessions that likely hold the lock.
+    pub(crate) fn retry<T>(
+        &self,
+        conn: &mut AnyConnection,
+        mut attempt: impl FnMut(&mut AnyConnection) -> Result<T>,
+        mut waiting: impl FnMut(String),
+    ) -> Result<T> {
+        let mut tried = 1;
+        loop {
+            match attempt(conn) {
+                Err(error) if error.is_lock_timeout() && tried < self.attempts.max(1) => {
+                    tried += 1;
+                    let pause = self.pause(tried);
+                    waiting(format!(
+                        "waited {} ms for a lock held by another session; trying again in {} ms (attempt {tried} of {})",
+                        self.timeout.as_millis(),
+                        pause.as_millis(),
+                        self.attempts
+                    ));
+                    std::thread::sleep(pause);
+                }
+                Err(error) if error.is_lock_timeout() => {
+                    return Err(self.exhausted(conn, tried, error));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl LockWait {
+    /// The error after `tried` attempts that all timed out, the last with `error`.
+    pub(crate) fn exhausted(&self, conn: &mut AnyConnection, tried: u32, error: Error) -> Error {
+        Error::LockWait {
+            attempts: tried,
+            timeout_ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+            holders: holders(conn),
+            source: Box::new(error),
+        }
+    }
+}
+
+/// The sessions with an open transaction on this database, oldest first: the likely holders of
+/// the lock a statement could not get. Best effort: empty when they cannot be read.
+fn holders(conn: &mut AnyConnection) -> String {
+    let sql = match conn.dialect() {
+        Dialect::Postgres => session::POSTGRES_OPEN_TRANSACTIONS,
+        Dialect::Mysql => session::MYSQL_OPEN_TRANSACTIONS,
+        Dialect::Sqlite => return String::new(),
+    };
+    conn.query_text(sql).unwrap_or_default().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_grow_and_are_capped() {
+        let wait = LockWait::default();
+        assert_eq!(wait.pause(2), Duration::from_millis(500));
+        assert_eq!(wait.pause(3), Duration::from_secs(1));
+        assert_eq!(wait.pause(4), Duration::from_secs(2));
+        assert_eq!(wait.pause(20), Duration::from_secs(10));
+    }
+}
