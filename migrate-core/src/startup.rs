@@ -85,9 +85,14 @@ fn apply_lent(conn: &mut AnyConnection, registry: &Registry) -> Result<Vec<Appli
     conn.prepare_session()
         .map_err(|e| crate::error::Error::database("preparing the session", e))?;
     let outcome = apply(conn, registry);
-    #[cfg(feature = "postgres")]
-    if let AnyConnection::Postgres(_) = conn
-        && let Err(error) = conn.batch_execute(migrate_sql::runtime::session::POSTGRES_RESET)
+    let reset = match conn.dialect() {
+        crate::Dialect::Postgres => Some(migrate_sql::runtime::session::POSTGRES_RESET),
+        // The lock waits the run shortened; strict mode and utf8mb4 stay (documented).
+        crate::Dialect::Mysql => Some(migrate_sql::runtime::session::MYSQL_RESET),
+        crate::Dialect::Sqlite => None,
+    };
+    if let Some(reset) = reset
+        && let Err(error) = conn.batch_execute(reset)
     {
         tracing::warn!("cannot reset the session settings after migrating: {error}");
     }

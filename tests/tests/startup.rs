@@ -88,15 +88,40 @@ fn postgres_session_settings_are_reset_afterwards() {
             #[diesel(sql_type = diesel::sql_types::Text)]
             v: String,
         }
-        let rows: Vec<Name> = diesel::sql_query("SELECT current_setting('application_name') AS v")
-            .load(&mut conn)
-            .unwrap();
+        let rows: Vec<Name> = diesel::sql_query(
+            "SELECT current_setting('application_name') || '|' || current_setting('lock_timeout') AS v",
+        )
+        .load(&mut conn)
+        .unwrap();
         rows.into_iter().map(|r| r.v).collect::<Vec<_>>()
     };
     assert_eq!(
         names,
-        [String::new()],
-        "the application's connection keeps its own name"
+        ["|0".to_owned()],
+        "the application's connection keeps its own name and lock timeout"
+    );
+}
+
+#[test]
+fn mysql_lock_waits_are_reset_afterwards() {
+    let db = TestDb::new(Dialect::Mysql);
+    let mut conn = diesel::MysqlConnection::establish(db.url()).unwrap();
+    conn.apply_migrations(&basic::SET).unwrap();
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Same {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let same: Same = diesel::sql_query(
+        "SELECT CAST(@@SESSION.lock_wait_timeout = @@GLOBAL.lock_wait_timeout \
+         AND @@SESSION.innodb_lock_wait_timeout = @@GLOBAL.innodb_lock_wait_timeout AS SIGNED) AS n",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(
+        same.n, 1,
+        "the application's lock waits are the server's again"
     );
 }
 

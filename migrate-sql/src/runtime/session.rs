@@ -11,8 +11,12 @@ pub fn postgres_setup(application_name_literal: &str) -> String {
 
 /// PostgreSQL: back to the server's settings after running on a connection the application lent
 /// (the startup API), so its `pg_stat_activity` row stops naming the migration runner.
-pub const POSTGRES_RESET: &str =
-    "RESET standard_conforming_strings; RESET client_min_messages; RESET application_name";
+pub const POSTGRES_RESET: &str = "RESET standard_conforming_strings; RESET client_min_messages; RESET application_name; RESET lock_timeout";
+
+/// MySQL: the lock waits the runner shortened, back to the server's defaults (after migrating on
+/// a connection the application lent).
+pub const MYSQL_RESET: &str =
+    "SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT";
 
 /// MySQL: the session's SQL mode (column `mode`), read before [`mysql_setup`] adjusts it.
 pub const MYSQL_SQL_MODE: &str = "SELECT @@SESSION.sql_mode AS mode";
