@@ -85,8 +85,8 @@ impl MigrationDescriptor {
         (file, line): (&'static str, u32),
         diesel_version: &'static str,
     ) -> Self {
-        MigrationDescriptor {
-            id: MigrationId(id),
+        let mut migration = MigrationDescriptor::__new(
+            id,
             name,
             description,
             up,
@@ -94,9 +94,11 @@ impl MigrationDescriptor {
             transactional,
             checksum,
             module_path,
-            location: SourceLocation { file, line },
-            diesel_version: Some(diesel_version),
-        }
+            file,
+            line,
+        );
+        migration.diesel_version = Some(diesel_version);
+        migration
     }
 
     /// The version `__diesel_schema_migrations` records for it, if it was read from a Diesel

@@ -176,7 +176,10 @@ impl AnyConnection {
                 migrate_sql::quote_ident(Dialect::Mysql, value)
             )),
             #[cfg(feature = "sqlite")]
-            AnyConnection::Sqlite(_) => Ok(()),
+            AnyConnection::Sqlite(_) => {
+                let _ = value;
+                Ok(())
+            }
         };
         restored.map_err(|e| Error::database("restoring the session's settings", e))
     }

@@ -282,9 +282,9 @@ fn sqlite_type(type_name: &str) -> Option<&'static str> {
     )
 }
 
-/// The PostgreSQL types Diesel provides; any other needs a custom SQL type definition.
-#[cfg(feature = "postgres")]
-const POSTGRES_DIESEL_TYPES: &[&str] = &[
+/// The SQL types Diesel provides on every backend (`diesel::sql_types`, with their aliases).
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+const DIESEL_TYPES: &[&str] = &[
     "Bool",
     "Integer",
     "SmallInt",
@@ -317,6 +317,18 @@ const POSTGRES_DIESEL_TYPES: &[&str] = &[
     "Longblob",
     "Varbinary",
     "Bit",
+];
+
+/// Whether Diesel provides the SQL type `rust_name`: one of every backend's, or of `own`.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+fn is_diesel_type(own: &[&str], rust_name: &str) -> bool {
+    DIESEL_TYPES.contains(&rust_name) || own.contains(&rust_name)
+}
+
+/// The PostgreSQL types Diesel provides besides [`DIESEL_TYPES`]; any other needs a custom SQL
+/// type definition.
+#[cfg(feature = "postgres")]
+const POSTGRES_DIESEL_TYPES: &[&str] = &[
     "Cidr",
     "Citext",
     "Inet",
@@ -360,7 +372,7 @@ fn postgres_column(table: &TableName, row: PostgresColumn) -> Result<Column> {
         None => (false, row.type_name.as_str()),
     };
     let rust_name = super::names::upper_camel_case(type_name);
-    if !POSTGRES_DIESEL_TYPES.contains(&rust_name.as_str()) {
+    if !is_diesel_type(POSTGRES_DIESEL_TYPES, &rust_name) {
         return Err(unsupported_type(table, &row.name, &row.type_name));
     }
     Ok(Column {
@@ -389,46 +401,10 @@ struct MysqlColumn {
     max_length: Option<i64>,
 }
 
-/// The MySQL types Diesel provides; any other needs a custom SQL type definition.
+/// The MySQL types Diesel provides besides [`DIESEL_TYPES`]; any other needs a custom SQL type
+/// definition.
 #[cfg(feature = "mysql")]
-const MYSQL_DIESEL_TYPES: &[&str] = &[
-    "Bool",
-    "Integer",
-    "SmallInt",
-    "BigInt",
-    "Binary",
-    "Text",
-    "Double",
-    "Float",
-    "Numeric",
-    "Timestamp",
-    "Date",
-    "Time",
-    "Float4",
-    "Smallint",
-    "Int2",
-    "Int4",
-    "Int8",
-    "Bigint",
-    "Float8",
-    "Decimal",
-    "VarChar",
-    "Varchar",
-    "Char",
-    "Tinytext",
-    "Mediumtext",
-    "Longtext",
-    "Tinyblob",
-    "Blob",
-    "Mediumblob",
-    "Longblob",
-    "Varbinary",
-    "Bit",
-    "TinyInt",
-    "Tinyint",
-    "Datetime",
-    "Json",
-];
+const MYSQL_DIESEL_TYPES: &[&str] = &["TinyInt", "Tinyint", "Datetime", "Json"];
 
 /// Diesel CLI's MySQL mapping: `column_type` without its `(...)` (`tinyint(1)` is `Bool`, any
 /// `int…` is `Integer`), `unsigned` as `Unsigned<…>`, a length only for types written with one.
@@ -456,7 +432,7 @@ fn mysql_column(table: &TableName, row: MysqlColumn) -> Result<Column> {
         base.to_owned()
     };
     let rust_name = super::names::upper_camel_case(base.trim());
-    if !MYSQL_DIESEL_TYPES.contains(&rust_name.as_str()) {
+    if !is_diesel_type(MYSQL_DIESEL_TYPES, &rust_name) {
         return Err(unsupported_type(table, &row.name, column_type));
     }
     Ok(Column {
