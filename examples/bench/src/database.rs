@@ -2,7 +2,10 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::Text;
-use diesel::{Connection, MysqlConnection, PgConnection, QueryableByName, RunQueryDsl};
+use diesel::{
+    Connection, MysqlConnection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection,
+};
+use migrate_core::AnyConnection;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -41,6 +44,10 @@ pub struct Server {
     pub base: String,
 }
 
+/// The SQLite busy timeout of the application's connections: longer than any transaction of
+/// the migrations at the N measured, so that a write waits for the migration rather than fail.
+pub const APP_BUSY_TIMEOUT_MS: u64 = 30_000;
+
 #[derive(QueryableByName)]
 struct Name {
     #[diesel(sql_type = Text)]
@@ -56,7 +63,8 @@ impl Server {
         }
     }
 
-    fn file(&self, name: &str) -> PathBuf {
+    /// The SQLite file of database `name`.
+    pub fn file(&self, name: &str) -> PathBuf {
         PathBuf::from(&self.base).join(format!("{name}.db"))
     }
 
@@ -66,6 +74,23 @@ impl Server {
 
     fn mysql(&self) -> Result<MysqlConnection> {
         Ok(MysqlConnection::establish(&format!("{}/mysql", self.base))?)
+    }
+
+    /// A connection to database `name` as an application opens it: Diesel's own, without the
+    /// session settings the framework's connections make. On SQLite it waits up to
+    /// [`APP_BUSY_TIMEOUT_MS`] for another writer instead of failing at once.
+    pub fn app_connection(&self, name: &str) -> Result<AnyConnection> {
+        Ok(match self.backend {
+            Backend::Postgres => AnyConnection::Postgres(PgConnection::establish(&self.url(name))?),
+            Backend::Mysql => AnyConnection::Mysql(MysqlConnection::establish(&self.url(name))?),
+            Backend::Sqlite => {
+                let path = self.file(name);
+                let mut conn =
+                    SqliteConnection::establish(path.to_str().ok_or("non-UTF-8 SQLite path")?)?;
+                conn.batch_execute(&format!("PRAGMA busy_timeout = {APP_BUSY_TIMEOUT_MS}"))?;
+                AnyConnection::Sqlite(conn)
+            }
+        })
     }
 
     /// An empty database `name` (dropped first if it exists); returns its URL.
@@ -159,4 +184,28 @@ impl Server {
         };
         Ok(row.name)
     }
+}
+
+/// Runs a query on any backend and returns its rows.
+pub fn load<T>(conn: &mut AnyConnection, sql: &str) -> Result<Vec<T>>
+where
+    T: QueryableByName<diesel::pg::Pg>
+        + QueryableByName<diesel::mysql::Mysql>
+        + QueryableByName<diesel::sqlite::Sqlite>
+        + 'static,
+{
+    Ok(match conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(sql).load(c)?,
+        AnyConnection::Mysql(c) => diesel::sql_query(sql).load(c)?,
+        AnyConnection::Sqlite(c) => diesel::sql_query(sql).load(c)?,
+        _ => return Err("unsupported connection".into()),
+    })
+}
+
+/// Runs a query whose one column, `name`, is text, and returns its values.
+pub fn texts(conn: &mut AnyConnection, sql: &str) -> Result<Vec<String>> {
+    Ok(load::<Name>(conn, sql)?
+        .into_iter()
+        .map(|r| r.name)
+        .collect())
 }

@@ -3,15 +3,25 @@
 //! runner's own overhead against diesel_migrations. Prints markdown tables (see BENCHMARKS.md).
 //!
 //! `cargo run --release -p migrate-bench -- --rows 100000,1000000 [--huge] [--databases postgres,mysql,sqlite]`
+//!
+//! With `--beside-app`, instead: migrations 5–10 up and down beside a running application, in
+//! their online form and in their former transactional form (see [`beside`]).
 
+mod app;
+mod beside;
+mod beside_report;
 mod child;
 mod database;
+mod journal_probe;
 mod load;
 mod naive;
 mod overhead;
 mod phases;
 mod report;
 mod run;
+mod timetable;
+mod transactional;
+mod values;
 mod work;
 mod writer;
 
@@ -25,9 +35,17 @@ struct Args {
     /// The N to load: N users, N orders, N/10 customers.
     #[arg(long, value_delimiter = ',', default_values_t = [100_000u64, 1_000_000])]
     rows: Vec<u64>,
-    /// Also N = 10,000,000.
+    /// Also N = 10,000,000 (with `--beside-app`: on PostgreSQL only, the online form only).
     #[arg(long)]
     huge: bool,
+    /// Run migrations 5–10 up and down beside a running application, online and in their
+    /// former transactional form, instead of the migration and overhead benchmarks.
+    #[arg(long)]
+    beside_app: bool,
+    /// With `--beside-app`: how long a migration statement waits for a table lock, in ms (the
+    /// runner's `--ddl-lock-timeout`).
+    #[arg(long, default_value_t = 2000)]
+    ddl_lock_timeout: u64,
     /// The databases to run on.
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Backend::Postgres, Backend::Mysql, Backend::Sqlite])]
     databases: Vec<Backend>,
@@ -68,6 +86,9 @@ fn main() -> Result<()> {
         return Ok(());
     }
     let started = Instant::now();
+    if args.beside_app {
+        return beside_app(&args, started);
+    }
     let mut rows = args.rows.clone();
     if args.huge {
         rows.push(10_000_000);
@@ -82,14 +103,7 @@ fn main() -> Result<()> {
         total_seconds: 0.0,
     };
     for backend in &args.databases {
-        let server = Server {
-            backend: *backend,
-            base: match backend {
-                Backend::Postgres => args.postgres.clone(),
-                Backend::Mysql => args.mysql.clone(),
-                Backend::Sqlite => args.sqlite_dir.clone(),
-            },
-        };
+        let server = server(&args, *backend);
         report.versions.push((*backend, server.version()?));
         for &n in rows.iter().filter(|_| !args.skip_migrations) {
             let (load, migrations) = run::migrations(&server, n, args.naive_max_rows)?;
@@ -101,6 +115,63 @@ fn main() -> Result<()> {
         }
     }
     report.total_seconds = started.elapsed().as_secs_f64();
+    print!("{}", report.markdown());
+    Ok(())
+}
+
+fn server(args: &Args, backend: Backend) -> Server {
+    Server {
+        backend,
+        base: match backend {
+            Backend::Postgres => args.postgres.clone(),
+            Backend::Mysql => args.mysql.clone(),
+            Backend::Sqlite => args.sqlite_dir.clone(),
+        },
+    }
+}
+
+/// `--beside-app`: each N on each database, then at 10M on PostgreSQL with `--huge`.
+fn beside_app(args: &Args, started: Instant) -> Result<()> {
+    let lock_wait = migrate_core::LockWait {
+        timeout: std::time::Duration::from_millis(args.ddl_lock_timeout),
+        ..migrate_core::LockWait::default()
+    };
+    // The baseline first: both forms then start from the same state of the machine's caches.
+    let both = beside::Plan {
+        forms: vec![beside::Form::Transactional, beside::Form::Online],
+        lock_queue: true,
+        lock_wait,
+    };
+    let mut report = beside_report::BesideReport {
+        measured: Vec::new(),
+        lock_timeout_ms: args.ddl_lock_timeout,
+        versions: Vec::new(),
+        total_seconds: 0.0,
+        load: (beside_report::load_average(), String::new()),
+    };
+    for backend in &args.databases {
+        let server = server(args, *backend);
+        report.versions.push((*backend, server.version()?));
+        for &n in &args.rows {
+            report
+                .measured
+                .push((*backend, n, beside::run(&server, n, &both)?));
+        }
+        if args.huge && *backend == Backend::Postgres {
+            // At 10M only the target that is stated there: the online form's waits.
+            let online = beside::Plan {
+                forms: vec![beside::Form::Online],
+                lock_queue: false,
+                lock_wait,
+            };
+            let n = 10_000_000;
+            report
+                .measured
+                .push((*backend, n, beside::run(&server, n, &online)?));
+        }
+    }
+    report.total_seconds = started.elapsed().as_secs_f64();
+    report.load.1 = beside_report::load_average();
     print!("{}", report.markdown());
     Ok(())
 }

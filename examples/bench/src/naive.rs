@@ -1,8 +1,8 @@
 //! The reference article's loops, as its migrations 009 and 010 write them.
 
-use crate::database::Result;
+use crate::database::{Result, load};
+use diesel::QueryableByName;
 use diesel::sql_types::Integer;
-use diesel::{QueryableByName, RunQueryDsl};
 use migrate_core::AnyConnection;
 
 #[derive(QueryableByName)]
@@ -21,21 +21,6 @@ struct User {
 struct Key {
     #[diesel(sql_type = Integer)]
     id: i32,
-}
-
-fn load<T>(conn: &mut AnyConnection, sql: &str) -> Result<Vec<T>>
-where
-    T: QueryableByName<diesel::pg::Pg>
-        + QueryableByName<diesel::mysql::Mysql>
-        + QueryableByName<diesel::sqlite::Sqlite>
-        + 'static,
-{
-    Ok(match conn {
-        AnyConnection::Postgres(c) => diesel::sql_query(sql).load(c)?,
-        AnyConnection::Mysql(c) => diesel::sql_query(sql).load(c)?,
-        AnyConnection::Sqlite(c) => diesel::sql_query(sql).load(c)?,
-        _ => return Err("unsupported connection".into()),
-    })
 }
 
 /// Article 009: fetch every user, compute the score in the client, one `UPDATE` per row, all in

@@ -1,29 +1,10 @@
 //! A concurrent writer: a second connection, in a thread, updating random rows of the table a
-//! migration fills, one autocommitted `UPDATE` at a time.
-//!
-//! The writes follow a fixed timetable, one every [`PERIOD`], and each one's latency runs from
-//! its scheduled time: a write blocked for a second delays the ones due after it, and they count
-//! that delay, as an application's queued requests would (a loop that just waits would record
-//! one slow write where an application would see a hundred).
+//! migration fills, one autocommitted `UPDATE` at a time, on the [`timetable`](crate::timetable).
 
 use crate::database::Result;
+use crate::timetable::{RandomIds, Sample, Timetable};
 use migrate_core::AnyConnection;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// 100 writes a second: a steady application load that this machine's servers serve with room
-/// to spare when nothing blocks them (each autocommitted write waits for its log flush; at 500 a
-/// second PostgreSQL's flushes fall behind while a migration writes, and the queue grows).
-const PERIOD: Duration = Duration::from_millis(10);
-
-/// One write: when it was due and how long after that it finished.
-#[derive(Debug, Clone, Copy)]
-pub struct Sample {
-    started: Instant,
-    latency: Duration,
-    ok: bool,
-}
 
 /// The writer's latencies over a window.
 #[derive(Debug, Clone, Copy)]
@@ -40,9 +21,7 @@ pub struct WriterStats {
 
 /// A running writer.
 pub struct Writer {
-    /// When set, the writer issues the writes due until then, and stops.
-    stop: Arc<Mutex<Option<Instant>>>,
-    thread: JoinHandle<std::result::Result<Vec<Sample>, String>>,
+    timetable: Timetable,
 }
 
 impl Writer {
@@ -53,50 +32,21 @@ impl Writer {
             "orders" => "total_cents",
             _ => "age",
         };
-        let stop = Arc::new(Mutex::new(None));
-        let stop_at = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            let mut samples = Vec::new();
-            let mut random: u64 = 0x9E37_79B9_7F4A_7C15;
-            let mut due = Instant::now();
-            let done = |due: Instant| match *stop_at.lock().map_err(|_| "poisoned")? {
-                Some(end) => Ok::<bool, String>(due > end),
-                None => Ok(false),
-            };
-            while !done(due)? {
-                // xorshift64: any spread of ids will do.
-                random ^= random << 13;
-                random ^= random >> 7;
-                random ^= random << 17;
-                let id = 1 + random % rows.max(1);
-                let sql = format!("UPDATE {table} SET {column} = {column} + 1 WHERE id = {id}");
-                std::thread::sleep(due.saturating_duration_since(Instant::now()));
-                let ok = conn.execute(&sql).is_ok();
-                samples.push(Sample {
-                    started: due,
-                    latency: due.elapsed(),
-                    ok,
-                });
-                due += PERIOD;
-            }
-            Ok(samples)
+        let mut ids = RandomIds::new(0x9E37_79B9_7F4A_7C15, 1, rows.max(1));
+        let timetable = Timetable::start(Instant::now(), move || {
+            let id = ids.next_id();
+            let sql = format!("UPDATE {table} SET {column} = {column} + 1 WHERE id = {id}");
+            conn.execute(&sql).is_ok()
         });
         // Let it connect and warm up before the measured work starts.
         std::thread::sleep(Duration::from_millis(200));
-        Ok(Writer { stop, thread })
+        Ok(Writer { timetable })
     }
 
     /// Stops the writer once it has issued the writes due until now, and returns its samples.
     pub fn finish(self) -> Result<Vec<Sample>> {
-        *self
-            .stop
-            .lock()
-            .map_err(|_| "the writer's lock is poisoned")? = Some(Instant::now());
-        let samples = self
-            .thread
-            .join()
-            .map_err(|_| "the writer thread panicked")??;
-        Ok(samples)
+        self.timetable.stop_now()?;
+        self.timetable.join()
     }
 }
 
@@ -104,7 +54,7 @@ impl Writer {
 pub fn stats(samples: &[Sample], from: Instant, to: Instant) -> Option<WriterStats> {
     let window: Vec<&Sample> = samples
         .iter()
-        .filter(|s| s.started >= from && s.started <= to)
+        .filter(|s| s.due >= from && s.due <= to)
         .collect();
     let mut latencies: Vec<f64> = window
         .iter()

@@ -1,0 +1,177 @@
+//! The application beside the migrations: three kinds of operation, each in its own thread on
+//! its own connection, each every 10 ms on the [`timetable`](crate::timetable), each
+//! autocommitted:
+//!
+//! - a point read of `users` by a random id;
+//! - a point update of `users.age` to its own value: a real write that takes the row's lock
+//!   and waits for any lock the migration holds on the table, while leaving the values that
+//!   migration 8's CASE reads unchanged, so that the forms' results can be compared value for
+//!   value whatever moment each row was written at;
+//! - a point update of `orders.total_cents`, which no migration reads or writes.
+//!
+//! One thread per kind, so that a blocked update of `orders` does not show as a slow read of
+//! `users`. On SQLite the two updates share one connection, the application's one writer: two
+//! writing connections at 100 commits a second each starve one another through SQLite's busy
+//! handler (which polls; there is no queue), and one of them waited seconds with nothing else
+//! running. Row 1 is left to the lock holder of the lock-queue test.
+
+use crate::database::{Backend, Result, Server};
+use crate::timetable::{PERIOD, RandomIds, Sample, Timetable};
+use diesel::QueryableByName;
+use diesel::sql_types::Integer;
+use migrate_core::AnyConnection;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A kind of application operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    /// `SELECT age FROM users WHERE id = ?`.
+    ReadUsers,
+    /// `UPDATE users SET age = age WHERE id = ?`.
+    UpdateUsers,
+    /// `UPDATE orders SET total_cents = total_cents + 1 WHERE id = ?`.
+    UpdateOrders,
+}
+
+impl OpKind {
+    /// Every kind, in the order of the tables.
+    pub const ALL: [OpKind; 3] = [OpKind::ReadUsers, OpKind::UpdateUsers, OpKind::UpdateOrders];
+
+    /// Whether it touches `users`.
+    pub fn on_users(self) -> bool {
+        self != OpKind::UpdateOrders
+    }
+
+    fn sql(self, id: u64) -> String {
+        match self {
+            OpKind::ReadUsers => format!("SELECT age FROM users WHERE id = {id}"),
+            OpKind::UpdateUsers => format!("UPDATE users SET age = age WHERE id = {id}"),
+            OpKind::UpdateOrders => {
+                format!("UPDATE orders SET total_cents = total_cents + 1 WHERE id = {id}")
+            }
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Age {
+    #[diesel(sql_type = Integer)]
+    #[allow(dead_code)] // read so that the row is fetched, not only found
+    age: i32,
+}
+
+/// The running application.
+pub struct App {
+    threads: Vec<(OpKind, Timetable)>,
+}
+
+/// What each kind of operation did.
+pub type Samples = Vec<(OpKind, Vec<Sample>)>;
+
+impl App {
+    /// Starts the three operations on database `name` of `server`, over rows 2..=`rows`.
+    pub fn start(server: &Server, name: &str, rows: u64) -> Result<App> {
+        let first_due = Instant::now() + Duration::from_millis(100);
+        let mut threads = Vec::new();
+        let writer = match server.backend {
+            Backend::Sqlite => Some(Arc::new(Mutex::new(server.app_connection(name)?))),
+            _ => None,
+        };
+        for (n, kind) in OpKind::ALL.into_iter().enumerate() {
+            let conn = match (&writer, kind) {
+                (Some(writer), OpKind::UpdateUsers | OpKind::UpdateOrders) => Arc::clone(writer),
+                _ => Arc::new(Mutex::new(server.app_connection(name)?)),
+            };
+            let mut ids = RandomIds::new(0x9E37_79B9_7F4A_7C15 + n as u64, 2, rows.max(2));
+            // Spread over the period, so that the three do not always arrive together.
+            let offset = PERIOD / 3 * n as u32;
+            let timetable = Timetable::start(first_due + offset, move || {
+                let sql = kind.sql(ids.next_id());
+                let Ok(mut conn) = conn.lock() else {
+                    return false;
+                };
+                let conn: &mut AnyConnection = &mut conn;
+                match kind {
+                    OpKind::ReadUsers => crate::database::load::<Age>(conn, &sql).is_ok(),
+                    _ => conn.execute(&sql).is_ok(),
+                }
+            });
+            threads.push((kind, timetable));
+        }
+        // Let the threads connect and settle before the measured work starts.
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(App { threads })
+    }
+
+    /// Stops every thread once it has issued what was due until now; returns their samples.
+    pub fn finish(self) -> Result<Samples> {
+        for (_, timetable) in &self.threads {
+            timetable.stop_now()?;
+        }
+        self.threads
+            .into_iter()
+            .map(|(kind, timetable)| Ok((kind, timetable.join()?)))
+            .collect()
+    }
+}
+
+/// One kind's operations due in a window.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpStats {
+    /// Operations due in the window.
+    pub due: u64,
+    /// Of those, finished (successfully) by the window's end.
+    pub done: u64,
+    /// Of those, failed.
+    pub errors: u64,
+    /// Longest wait, ms.
+    pub max_ms: f64,
+    /// Longest time one operation took from when it was sent, ms.
+    pub max_own_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Median, ms.
+    pub p50_ms: f64,
+}
+
+impl OpStats {
+    /// The operations of `samples` due between `from` and `to`.
+    pub fn over(samples: &[Sample], from: Instant, to: Instant) -> OpStats {
+        let window: Vec<&Sample> = samples
+            .iter()
+            .filter(|s| s.due >= from && s.due <= to)
+            .collect();
+        let mut latencies: Vec<f64> = window
+            .iter()
+            .map(|s| s.latency.as_secs_f64() * 1000.0)
+            .collect();
+        latencies.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            latencies
+                .get(((latencies.len().max(1) - 1) as f64 * q).round() as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        OpStats {
+            due: window.len() as u64,
+            done: window.iter().filter(|s| s.ok && s.finished() <= to).count() as u64,
+            errors: window.iter().filter(|s| !s.ok).count() as u64,
+            max_ms: latencies.last().copied().unwrap_or(0.0),
+            max_own_ms: window
+                .iter()
+                .map(|s| s.own().as_secs_f64() * 1000.0)
+                .fold(0.0, f64::max),
+            p99_ms: at(0.99),
+            p50_ms: at(0.50),
+        }
+    }
+}
+
+/// Each kind's statistics over a window.
+pub fn stats(samples: &Samples, from: Instant, to: Instant) -> Vec<(OpKind, OpStats)> {
+    samples
+        .iter()
+        .map(|(kind, s)| (*kind, OpStats::over(s, from, to)))
+        .collect()
+}

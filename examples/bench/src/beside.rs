@@ -1,0 +1,476 @@
+//! The migrations beside a running application (`--beside-app`): for each database and N, the
+//! shop's migrations 5–10 `up` and then `down --to 4`, in two forms, each on a fresh copy of the
+//! same data, with the [`app`](crate::app) running on the copy throughout; then the lock-queue
+//! test; and the values each form leaves, compared.
+
+use crate::app::{App, OpKind, OpStats, Samples, stats};
+use crate::database::{Backend, Result, Server};
+use crate::journal_probe::JournalProbe;
+use crate::{load, transactional, values};
+use migrate_core::{
+    AnyConnection, DownTarget, HistoryTable, LockWait, MigrationDescriptor, MigrationId, Observer,
+    Registry, RunOptions, Runner,
+};
+use std::time::{Duration, Instant};
+
+const BASE: &str = "bench_base";
+const COPY: &str = "bench_copy";
+
+/// How long the application runs alone before each run: what it sees when nothing blocks it.
+const IDLE: Duration = Duration::from_secs(1);
+
+/// How long the lock-queue test's application transaction holds its lock on `users`.
+pub const HOLD: Duration = Duration::from_secs(5);
+
+/// Which migrations 5–10 run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// The shop's migrations as they are (`examples/shop`).
+    Online,
+    /// The copy of their form before issue 10 ([`transactional`]).
+    Transactional,
+}
+
+impl Form {
+    /// The name in the tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Form::Online => "online",
+            Form::Transactional => "transactional",
+        }
+    }
+
+    fn registry(self) -> Result<Registry> {
+        Ok(match self {
+            Form::Online => shop::migrations::MIGRATIONS.registry()?,
+            Form::Transactional => transactional::MIGRATIONS.registry()?,
+        })
+    }
+
+    fn history(self) -> HistoryTable {
+        match self {
+            Form::Online => HistoryTable::default(),
+            Form::Transactional => HistoryTable::new(transactional::HISTORY),
+        }
+    }
+
+    /// `down --to 4`: the copy's history holds only 5–10, so reverting all of it is the same.
+    fn down_target(self) -> DownTarget {
+        match self {
+            Form::Online => DownTarget::To(MigrationId(4)),
+            Form::Transactional => DownTarget::To(MigrationId(0)),
+        }
+    }
+}
+
+/// `up` 5–10 or `down --to 4`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    /// `up` (to 10).
+    Up,
+    /// `down --to 4`.
+    Down,
+}
+
+impl Way {
+    /// The name in the tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Way::Up => "up 5–10",
+            Way::Down => "down --to 4",
+        }
+    }
+}
+
+/// One run of the migrations beside the application.
+#[derive(Debug, Clone)]
+pub struct MigrationRun {
+    /// The database.
+    pub backend: Backend,
+    /// N.
+    pub rows: u64,
+    /// The form.
+    pub form: Form,
+    /// Up or down.
+    pub way: Way,
+    /// Its duration in seconds, or why it failed.
+    pub outcome: std::result::Result<f64, String>,
+    /// Each migration's own time, seconds.
+    pub migrations: Vec<(u64, f64)>,
+    /// The runner's time outside the migrations (its lock, the history), seconds.
+    pub outside: f64,
+    /// The application's operations due while it ran.
+    pub ops: Vec<(OpKind, OpStats)>,
+    /// The application's operations due in the [`IDLE`] before it, with nothing else running.
+    pub idle: Vec<(OpKind, OpStats)>,
+    /// SQLite: the longest write transaction (ms) and the migration it belonged to.
+    pub longest_tx: Option<(f64, Option<u64>)>,
+    /// How often a statement of the run timed out waiting for a table lock and was retried.
+    pub lock_retries: u32,
+}
+
+/// The lock-queue test on one database.
+#[derive(Debug, Clone)]
+pub struct LockQueue {
+    /// The database.
+    pub backend: Backend,
+    /// N.
+    pub rows: u64,
+    /// How long the application's transaction held its lock, ms.
+    pub held_ms: f64,
+    /// The other application operations on `users` due while it held it.
+    pub users: OpStats,
+    /// The `orders` operations over the same time, for comparison.
+    pub orders: OpStats,
+    /// `up --to 5`: its duration in seconds, or why it failed.
+    pub outcome: std::result::Result<f64, String>,
+    /// How often it timed out waiting for a lock and tried again.
+    pub lock_retries: u32,
+}
+
+/// When the values were hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// On the fresh copy, before `up`.
+    Before,
+    /// After `up`.
+    AfterUp,
+    /// After `down --to 4`.
+    AfterDown,
+}
+
+/// The value hashes of one form's database at one stage.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The database.
+    pub backend: Backend,
+    /// N.
+    pub rows: u64,
+    /// The form.
+    pub form: Form,
+    /// When.
+    pub stage: Stage,
+    /// Each table's hash.
+    pub hashes: Vec<(&'static str, String)>,
+}
+
+/// Everything measured on one database at one N.
+#[derive(Debug, Default)]
+pub struct Measured {
+    /// The runs.
+    pub runs: Vec<MigrationRun>,
+    /// The lock-queue test.
+    pub lock_queue: Option<LockQueue>,
+    /// The value hashes.
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The forms, in the order they run.
+    pub forms: Vec<Form>,
+    /// Whether to run the lock-queue test (PostgreSQL and MariaDB).
+    pub lock_queue: bool,
+    /// The runner's lock wait policy.
+    pub lock_wait: LockWait,
+}
+
+/// Records the run's migrations and its lock retries.
+#[derive(Default)]
+struct RunObserver {
+    /// Each migration: id, start, end.
+    migrations: Vec<(u64, Instant, Option<Instant>)>,
+    lock_retries: u32,
+}
+
+impl Observer for RunObserver {
+    fn migration_started(
+        &mut self,
+        migration: &MigrationDescriptor,
+        _direction: migrate_core::Direction,
+    ) {
+        self.migrations
+            .push((migration.id().0, Instant::now(), None));
+    }
+
+    fn migration_finished(
+        &mut self,
+        _migration: &MigrationDescriptor,
+        _direction: migrate_core::Direction,
+        _elapsed: Duration,
+    ) {
+        if let Some(last) = self.migrations.last_mut() {
+            last.2 = Some(Instant::now());
+        }
+    }
+
+    fn note(&mut self, _migration: &MigrationDescriptor, text: &str) {
+        // LockWait::retry's note on each retry.
+        if text.contains("for a lock held by another session") {
+            self.lock_retries += 1;
+        }
+    }
+}
+
+/// Runs the plan on `server` at N = `rows`.
+pub fn run(server: &Server, rows: u64, plan: &Plan) -> Result<Measured> {
+    let label = server.backend.label();
+    // MariaDB's copy (CREATE TABLE LIKE) leaves out foreign keys, which matter here: an ALTER of
+    // `orders` also locks `customers` through its key. Each MariaDB form gets a fresh load.
+    let copies = server.backend != Backend::Mysql;
+    if copies {
+        let started = Instant::now();
+        load_into(server, BASE, rows)?;
+        eprintln!(
+            "{label} N={rows}: base loaded in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let fresh = |what: &str| -> Result<()> {
+        let started = Instant::now();
+        if copies {
+            server.copy(BASE, COPY)?;
+        } else {
+            load_into(server, COPY, rows)?;
+        }
+        eprintln!(
+            "{label} N={rows}: fresh database for {what} in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    };
+    let mut measured = Measured::default();
+    for &form in &plan.forms {
+        fresh(form.label())?;
+        let snapshot = |stage| -> Result<Snapshot> {
+            let mut conn = server.app_connection(COPY)?;
+            Ok(Snapshot {
+                backend: server.backend,
+                rows,
+                form,
+                stage,
+                hashes: values::hashes(&mut conn)?,
+            })
+        };
+        let show = |s: &Snapshot| {
+            eprintln!(
+                "{label} N={rows} {} values {:?}: {}",
+                form.label(),
+                s.stage,
+                s.hashes
+                    .iter()
+                    .map(|(t, h)| format!("{t} {h}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
+        let before = snapshot(Stage::Before)?;
+        show(&before);
+        measured.snapshots.push(before);
+        for way in [Way::Up, Way::Down] {
+            let run = migrate(server, rows, form, way, plan.lock_wait)?;
+            let ok = run.outcome.is_ok();
+            eprintln!(
+                "{label} N={rows} {} {}: {}",
+                form.label(),
+                way.label(),
+                summary(&run)
+            );
+            measured.runs.push(run);
+            if !ok {
+                break;
+            }
+            let stage = match way {
+                Way::Up => Stage::AfterUp,
+                Way::Down => Stage::AfterDown,
+            };
+            let after = snapshot(stage)?;
+            show(&after);
+            measured.snapshots.push(after);
+        }
+        server.drop(COPY)?;
+    }
+    if plan.lock_queue && server.backend != Backend::Sqlite {
+        fresh("the lock-queue test")?;
+        let queue = lock_queue(server, rows, plan.lock_wait)?;
+        eprintln!(
+            "{label} N={rows} lock queue: held {:.0} ms; other queries on users waited up to {:.0} ms; up --to 5 {}",
+            queue.held_ms,
+            queue.users.max_ms,
+            match &queue.outcome {
+                Ok(s) => format!("{s:.1} s, {} lock retries", queue.lock_retries),
+                Err(e) => format!("failed: {e}"),
+            }
+        );
+        measured.lock_queue = Some(queue);
+        server.drop(COPY)?;
+    }
+    if copies {
+        server.drop(BASE)?;
+    }
+    Ok(measured)
+}
+
+/// Database `name`, created with the shop's migrations 1–4 and N rows (see [`load`]).
+fn load_into(server: &Server, name: &str, rows: u64) -> Result<()> {
+    let url = server.create(name)?;
+    let mut conn = AnyConnection::establish(&url.parse()?)?;
+    load::load(&mut conn, rows)
+}
+
+fn summary(run: &MigrationRun) -> String {
+    let worst = run.ops.iter().map(|(_, s)| s.max_ms).fold(0.0, f64::max);
+    match &run.outcome {
+        Ok(seconds) => format!(
+            "{seconds:.1} s ({}; outside the migrations {:.1} s); the app waited up to {worst:.0} ms",
+            run.migrations
+                .iter()
+                .map(|(id, s)| format!("{id}: {s:.1} s"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            run.outside
+        ),
+        Err(error) => format!("FAILED: {error}"),
+    }
+}
+
+fn options(lock_wait: LockWait) -> RunOptions {
+    RunOptions {
+        lock_wait,
+        ..RunOptions::default()
+    }
+}
+
+/// One `up` or `down` of `form` on the copy, beside the application.
+fn migrate(
+    server: &Server,
+    rows: u64,
+    form: Form,
+    way: Way,
+    lock_wait: LockWait,
+) -> Result<MigrationRun> {
+    let mut conn = AnyConnection::establish(&server.url(COPY).parse()?)?;
+    let registry = form.registry()?;
+    let probe = (server.backend == Backend::Sqlite).then(|| JournalProbe::start(server.file(COPY)));
+    let app = App::start(server, COPY, rows)?;
+    let idle_from = Instant::now();
+    std::thread::sleep(IDLE);
+    let mut observer = RunObserver::default();
+    let started = Instant::now();
+    let outcome = {
+        let mut runner = Runner::new(&mut conn, &registry)
+            .history_table(form.history())
+            .options(options(lock_wait))
+            .observer(&mut observer);
+        match way {
+            Way::Up => runner.up(Some(MigrationId(10))).map(|_| ()),
+            Way::Down => runner.down(form.down_target()).map(|_| ()),
+        }
+    };
+    let ended = Instant::now();
+    let samples = app.finish()?;
+    let spans = probe.map(JournalProbe::finish).transpose()?;
+    let longest_tx = spans.map(|spans| longest(&spans, &observer, started, ended));
+    Ok(MigrationRun {
+        backend: server.backend,
+        rows,
+        form,
+        way,
+        outcome: outcome
+            .map(|()| (ended - started).as_secs_f64())
+            .map_err(|e| e.to_string()),
+        migrations: observer
+            .migrations
+            .iter()
+            .filter_map(|(id, start, end)| Some((*id, ((*end)? - *start).as_secs_f64())))
+            .collect(),
+        ops: stats(&samples, started, ended),
+        idle: stats(&samples, idle_from, started),
+        outside: (ended - started).as_secs_f64()
+            - observer
+                .migrations
+                .iter()
+                .filter_map(|(_, start, end)| Some(((*end)? - *start).as_secs_f64()))
+                .sum::<f64>(),
+        longest_tx,
+        lock_retries: observer.lock_retries,
+    })
+}
+
+/// The longest write transaction of the run, and the migration it began in.
+fn longest(
+    spans: &[(Instant, Instant)],
+    observer: &RunObserver,
+    started: Instant,
+    ended: Instant,
+) -> (f64, Option<u64>) {
+    let Some((from, to)) = spans
+        .iter()
+        .filter(|(from, to)| *to >= started && *from <= ended)
+        .max_by_key(|(from, to)| *to - *from)
+    else {
+        return (0.0, None);
+    };
+    let migration = observer
+        .migrations
+        .iter()
+        .find(|(_, start, end)| *start <= *from && end.is_none_or(|end| *from <= end))
+        .map(|(id, _, _)| *id);
+    ((*to - *from).as_secs_f64() * 1000.0, migration)
+}
+
+/// An application transaction holds a row lock on `users` for [`HOLD`] while `up --to 5` (the
+/// online form) starts; the other application operations go on.
+fn lock_queue(server: &Server, rows: u64, lock_wait: LockWait) -> Result<LockQueue> {
+    let mut conn = AnyConnection::establish(&server.url(COPY).parse()?)?;
+    let registry = Form::Online.registry()?;
+    let app = App::start(server, COPY, rows)?;
+    let mut holder_conn = server.app_connection(COPY)?;
+    let (held, held_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || -> std::result::Result<(Instant, Instant), String> {
+        holder_conn.begin().map_err(|e| e.to_string())?;
+        holder_conn
+            .execute("UPDATE users SET age = age WHERE id = 1")
+            .map_err(|e| e.to_string())?;
+        let from = Instant::now();
+        held.send(from).map_err(|e| e.to_string())?;
+        std::thread::sleep(HOLD);
+        holder_conn.commit().map_err(|e| e.to_string())?;
+        Ok((from, Instant::now()))
+    });
+    let outcome = match held_rx.recv() {
+        Ok(_) => {
+            let mut observer = RunObserver::default();
+            let started = Instant::now();
+            let outcome = Runner::new(&mut conn, &registry)
+                .options(options(lock_wait))
+                .observer(&mut observer)
+                .up(Some(MigrationId(5)))
+                .map(|_| started.elapsed().as_secs_f64())
+                .map_err(|e| e.to_string());
+            (outcome, observer.lock_retries)
+        }
+        Err(_) => (Err("the lock holder did not start".to_owned()), 0),
+    };
+    let (from, to) = holder.join().map_err(|_| "the lock holder panicked")??;
+    let samples: Samples = app.finish()?;
+    let of = |users: bool| {
+        let mut all = Vec::new();
+        for (kind, s) in &samples {
+            if kind.on_users() == users {
+                all.extend_from_slice(s);
+            }
+        }
+        OpStats::over(&all, from, to)
+    };
+    Ok(LockQueue {
+        backend: server.backend,
+        rows,
+        held_ms: (to - from).as_secs_f64() * 1000.0,
+        users: of(true),
+        orders: of(false),
+        outcome: outcome.0,
+        lock_retries: outcome.1,
+    })
+}
