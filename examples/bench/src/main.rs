@@ -169,6 +169,9 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
                 .measured
                 .push((*backend, n, beside::run(&server, n, &online)?));
         }
+        // The tables so far, so that a long run that has to be stopped still leaves them.
+        report.total_seconds = started.elapsed().as_secs_f64();
+        eprintln!("{} so far:\n{}", backend.label(), report.markdown());
     }
     report.total_seconds = started.elapsed().as_secs_f64();
     report.load.1 = beside_report::load_average();

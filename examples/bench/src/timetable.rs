@@ -4,6 +4,7 @@
 //! waits would record one slow operation where an application would see a hundred).
 
 use crate::database::Result;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -22,8 +23,11 @@ pub struct Sample {
     pub issued: Instant,
     /// From `due` to its end.
     pub latency: Duration,
-    /// False when it failed (lock wait timeout, deadlock, busy), counted with its time to fail.
+    /// False when it failed (lock wait timeout, deadlock, busy), counted with its time to fail,
+    /// or was never sent (see [`Timetable::abandon`]).
     pub ok: bool,
+    /// Whether it was sent at all.
+    pub sent: bool,
 }
 
 impl Sample {
@@ -43,15 +47,28 @@ impl Sample {
 pub struct Timetable {
     /// When set, the thread issues the operations due until then, and stops.
     stop: Arc<Mutex<Option<Instant>>>,
+    /// When set, the thread stops without sending what is still due (see [`Timetable::abandon`]).
+    abandon: Arc<AtomicBool>,
     thread: JoinHandle<std::result::Result<Vec<Sample>, String>>,
 }
 
 impl Timetable {
     /// Starts issuing `op` every [`PERIOD`] from `first_due` on; `op` returns whether it
     /// succeeded.
-    pub fn start(first_due: Instant, mut op: impl FnMut() -> bool + Send + 'static) -> Timetable {
+    pub fn start(first_due: Instant, op: impl FnMut() -> bool + Send + 'static) -> Timetable {
+        Timetable::every(PERIOD, first_due, op)
+    }
+
+    /// Like [`start`](Self::start), one every `period`.
+    pub fn every(
+        period: Duration,
+        first_due: Instant,
+        mut op: impl FnMut() -> bool + Send + 'static,
+    ) -> Timetable {
         let stop = Arc::new(Mutex::new(None));
         let stop_at = Arc::clone(&stop);
+        let abandon = Arc::new(AtomicBool::new(false));
+        let abandoned = Arc::clone(&abandon);
         let thread = std::thread::spawn(move || {
             let mut samples = Vec::new();
             let mut due = first_due;
@@ -60,6 +77,21 @@ impl Timetable {
                 None => Ok(false),
             };
             while !done(due)? {
+                if abandoned.load(Ordering::Relaxed) {
+                    // What was due and not sent counts as waiting until the stop, at least.
+                    let end = (*stop_at.lock().map_err(|_| "poisoned")?).unwrap_or(due);
+                    while due <= end {
+                        samples.push(Sample {
+                            due,
+                            issued: end,
+                            latency: end - due,
+                            ok: false,
+                            sent: false,
+                        });
+                        due += period;
+                    }
+                    break;
+                }
                 std::thread::sleep(due.saturating_duration_since(Instant::now()));
                 let issued = Instant::now();
                 let ok = op();
@@ -68,12 +100,27 @@ impl Timetable {
                     issued,
                     latency: due.elapsed(),
                     ok,
+                    sent: true,
                 });
-                due += PERIOD;
+                due += period;
             }
             Ok(samples)
         });
-        Timetable { stop, thread }
+        Timetable {
+            stop,
+            abandon,
+            thread,
+        }
+    }
+
+    /// Like [`stop_now`](Self::stop_now), but what is due and not yet sent is not sent: it is
+    /// recorded as not done, waiting until now. A backlog that the database serves more slowly
+    /// than it grew (SQLite's commits, one `fsync` each, while a migration writes) would
+    /// otherwise take longer to drain than the run took.
+    pub fn abandon(&self) -> Result<()> {
+        self.stop_now()?;
+        self.abandon.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Tells the thread to stop once it has issued the operations due until now.
