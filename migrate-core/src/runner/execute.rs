@@ -167,6 +167,7 @@ impl Runner<'_> {
                 resume_key: resume.key,
                 resuming: resume.attempted,
                 lock_wait: self.options.lock_wait,
+                online: !migration.is_transactional(),
             };
             let mut report = ReportTo {
                 observer: &mut *self.observer,
@@ -284,7 +285,8 @@ fn preflight(
     let dialect = conn.dialect();
     let ids = (migration.id(), migration.name());
     let mut silent = Silent;
-    let mut m = Migration::dry_run(Some(conn), dialect, ids, direction, &mut silent);
+    let mode = (direction, !migration.is_transactional());
+    let mut m = Migration::dry_run(Some(conn), dialect, ids, mode, &mut silent);
     match call(function, &mut m) {
         Err(refused @ (Error::KeyUnusable { .. } | Error::TypeMismatch { .. })) => Err(refused),
         _ => Ok(()),
