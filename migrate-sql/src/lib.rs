@@ -14,6 +14,7 @@ pub mod expr;
 pub mod helpers;
 pub mod ident;
 pub mod literal;
+pub mod locks;
 pub mod runtime;
 pub mod step;
 pub mod types;

@@ -36,6 +36,14 @@ impl Runner<'_> {
         self.options.lock_wait.apply(self.conn)?;
         let dialect = self.conn.dialect();
         let journaled = !migration.is_transactional() || !dialect.has_transactional_ddl();
+        // Before the damage: a migration in one transaction that would hold a large table (not
+        // again when resuming MySQL's statement-by-statement run of one).
+        if resume.steps_done == 0 {
+            let rows = self.options.large_table_rows;
+            for warning in crate::lock_warning::assess(self.conn, migration, direction, rows) {
+                self.observer.lock_warning(&warning);
+            }
+        }
         self.observer.migration_started(migration, direction);
         let started = Instant::now();
         let history = self.history.clone();
