@@ -11,7 +11,7 @@
 use crate::connection::{AnyConnection, with_connection};
 use crate::descriptor::{Down, MigrationDescriptor};
 use crate::migration::Migration;
-use crate::report::{Progress, Report};
+use crate::report::Silent;
 use crate::vocabulary::{Direction, MigrationId};
 use diesel::RunQueryDsl;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -267,11 +267,6 @@ fn recorded_statements(
     migration: &'static MigrationDescriptor,
     direction: Direction,
 ) -> Vec<String> {
-    struct Silent;
-    impl Report for Silent {
-        fn note(&mut self, _: &str) {}
-        fn progress(&mut self, _: &Progress) {}
-    }
     let function = match (direction, migration.down()) {
         (Direction::Up, _) => migration.up(),
         (Direction::Down, Down::Function(f)) => f,
@@ -280,7 +275,8 @@ fn recorded_statements(
     let dialect = conn.dialect();
     let ids = (migration.id(), migration.name());
     let mut silent = Silent;
-    let mut m = Migration::dry_run(Some(conn), dialect, ids, direction, &mut silent);
+    let mode = (direction, !migration.is_transactional());
+    let mut m = Migration::dry_run(Some(conn), dialect, ids, mode, &mut silent);
     if let Err(error) = crate::panic::catch(|| function(&mut m)) {
         tracing::debug!(migration = %migration.id(), "the recording pass stopped early: {error}");
     }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::history::{HistoryTable, Recorded};
 use crate::migration::{Migration, RunMode};
 use crate::observer::ReportTo;
-use crate::report::Report;
+use crate::report::Silent;
 use crate::vocabulary::Direction;
 use migrate_sql::Dialect;
 use migrate_sql::runtime::session;
@@ -285,11 +285,6 @@ fn preflight(
     direction: Direction,
     function: MigrationFn,
 ) -> Result<()> {
-    struct Silent;
-    impl Report for Silent {
-        fn note(&mut self, _: &str) {}
-        fn progress(&mut self, _: &crate::report::Progress) {}
-    }
     let dialect = conn.dialect();
     let ids = (migration.id(), migration.name());
     let mut silent = Silent;
