@@ -46,6 +46,11 @@ pub struct Args {
     #[arg(long, global = true, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub ddl_attempts: u32,
 
+    /// Above how many rows a table is large: `check` and `up` warn when a migration run in one
+    /// transaction would lock such a table until it commits (row estimate from the catalog)
+    #[arg(long, global = true, default_value_t = migrate_core::DEFAULT_LARGE_TABLE_ROWS, value_name = "ROWS")]
+    pub large_table_rows: u64,
+
     /// When to use colours [auto: on a terminal; NO_COLOR turns them off, CLICOLOR_FORCE on]
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

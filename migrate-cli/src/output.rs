@@ -9,7 +9,7 @@
 //! [`Output::report_lost_output`] mentions it at the end.
 
 use crate::args::ColorChoice;
-use migrate_core::{Direction, Error, MigrationDescriptor, Observer, Progress};
+use migrate_core::{Direction, Error, LockWarning, MigrationDescriptor, Observer, Progress};
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
@@ -338,6 +338,13 @@ impl Observer for Output {
             self.write_stderr(&format!(
                 "waiting for the migration lock, held by {holder} ...\n"
             ));
+        }
+    }
+
+    /// On stderr, before the migration's "applying" line (not with --quiet).
+    fn lock_warning(&mut self, warning: &LockWarning) {
+        if !self.quiet {
+            self.warning(&warning.to_string());
         }
     }
 

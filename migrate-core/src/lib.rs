@@ -69,6 +69,7 @@ mod sql_migration;
 mod descriptor;
 mod registry;
 
+mod lock_warning;
 mod observer;
 mod status;
 
@@ -81,6 +82,7 @@ pub use descriptor::{Down, MigrationDescriptor, MigrationFn};
 pub use error::{Error, ErrorKind, Result};
 pub use history::{EntryState, HistoryEntry, HistoryTable};
 pub use lock_wait::LockWait;
+pub use lock_warning::{DEFAULT_LARGE_TABLE_ROWS, LockWarning, RowEstimate};
 /// Embeds a Diesel migrations directory into the migration set, at compile time.
 ///
 /// ```text
@@ -182,6 +184,7 @@ pub use migrate_macros::embed_diesel_migrations;
 /// }
 /// ```
 pub use migrate_macros::migration;
+pub use migrate_sql::locks::{Hold, TableHold};
 pub use observer::{LogObserver, Observer};
 pub use report::Progress;
 pub use vocabulary::{Direction, MigrationId, SourceLocation};
@@ -272,7 +275,7 @@ pub mod __private {
     pub use diesel;
     pub use inventory;
     pub use migrate_sql::Dialect;
-    pub use migrate_sql::{Check, Step, TableChange};
+    pub use migrate_sql::{Check, Fill, Join, Step, TableChange};
     #[cfg(feature = "serde_json")]
     pub use serde_json;
     #[cfg(feature = "uuid")]

@@ -40,6 +40,9 @@ pub struct Migration<'c> {
     lock_wait: LockWait,
     /// Whether a step that changes the database has finished (checks and reports do not).
     changed: bool,
+    /// Whether the migration is declared to run outside one transaction, so that its helpers
+    /// run online.
+    online: bool,
 }
 
 impl<'c> Migration<'c> {
@@ -51,23 +54,26 @@ impl<'c> Migration<'c> {
         run: RunMode,
     ) -> Self {
         let dialect = conn.dialect();
-        let (journal, in_transaction, resume_after, resume_key, resuming, lock_wait) = match run {
-            RunMode::Transaction => (None, true, 0, None, false, LockWait::default()),
-            RunMode::Journaled {
-                history,
-                resume_after,
-                resume_key,
-                resuming,
-                lock_wait,
-            } => (
-                Some(history),
-                false,
-                resume_after,
-                resume_key,
-                resuming,
-                lock_wait,
-            ),
-        };
+        let (journal, in_transaction, resume_after, resume_key, resuming, lock_wait, online) =
+            match run {
+                RunMode::Transaction => (None, true, 0, None, false, LockWait::default(), false),
+                RunMode::Journaled {
+                    history,
+                    resume_after,
+                    resume_key,
+                    resuming,
+                    lock_wait,
+                    online,
+                } => (
+                    Some(history),
+                    false,
+                    resume_after,
+                    resume_key,
+                    resuming,
+                    lock_wait,
+                    online,
+                ),
+            };
         Migration {
             conn: Some(conn),
             dialect,
@@ -84,14 +90,17 @@ impl<'c> Migration<'c> {
             resuming,
             lock_wait,
             changed: false,
+            online,
         }
     }
 
+    /// A run that records the statements instead of executing them; `online` as the
+    /// migration is declared.
     pub(crate) fn dry_run(
         conn: Option<&'c mut AnyConnection>,
         dialect: Dialect,
         (id, name): (MigrationId, &'static str),
-        direction: Direction,
+        (direction, online): (Direction, bool),
         report: &'c mut dyn Report,
     ) -> Self {
         Migration {
@@ -110,6 +119,7 @@ impl<'c> Migration<'c> {
             resuming: false,
             lock_wait: LockWait::default(),
             changed: false,
+            online,
         }
     }
 
@@ -161,6 +171,14 @@ impl<'c> Migration<'c> {
     /// `transaction = false`).
     pub fn in_transaction(&self) -> bool {
         self.in_transaction
+    }
+
+    /// Whether the helpers run online: the migration is declared `transaction = false`, so each
+    /// step commits by itself, fills go in keyset batches, and constraints are added without
+    /// holding an exclusive lock through a scan. A migration in one transaction (the default)
+    /// is atomic instead, and holds its locks until it commits.
+    pub fn is_online(&self) -> bool {
+        self.online
     }
 
     /// Runs one SQL statement and returns the number of rows it changed.
@@ -286,6 +304,44 @@ impl<'c> Migration<'c> {
             }
             other => other,
         }
+    }
+
+    /// Runs one step outside any transaction (PostgreSQL's `CREATE INDEX CONCURRENTLY` cannot
+    /// run in one), recording it once it finished; waits for locks like every step. The
+    /// statement must be safe to run again: a run stopped between it and its record repeats
+    /// it.
+    pub(crate) fn step_outside_transaction(
+        &mut self,
+        show: impl FnOnce(Option<&mut AnyConnection>) -> Result<Vec<String>>,
+        mut exec: impl FnMut(&mut AnyConnection) -> Result<()>,
+    ) -> Result<()> {
+        self.steps += 1;
+        let step = self.steps;
+        if step <= self.resume_after {
+            self.report.note(&format!(
+                "step {step} was finished by an earlier attempt; skipped"
+            ));
+            return Ok(());
+        }
+        if let Some(recorded) = &mut self.recorded {
+            recorded.extend(show(self.conn.as_deref_mut())?);
+            return Ok(());
+        }
+        let (Some(conn), Some(history)) = (self.conn.as_deref_mut(), &self.journal) else {
+            return Err(Error::BatchedInTransaction {
+                id: self.id,
+                name: self.name,
+            });
+        };
+        let report = &mut *self.report;
+        self.lock_wait
+            .retry(conn, &mut exec, |waited| report.note(&waited))
+            .map_err(|error| match error {
+                Error::Statement { sql, message, .. } => Error::Statement { step, sql, message },
+                other => other,
+            })?;
+        self.changed = true;
+        history.record_step(conn, self.id, step)
     }
 
     /// After the first step of a resumed MySQL run failed: when the catalog shows that the
@@ -461,6 +517,8 @@ pub(crate) enum RunMode {
         resuming: bool,
         /// How each step waits for locks and is retried.
         lock_wait: LockWait,
+        /// Whether the migration is declared `transaction = false` (its helpers run online).
+        online: bool,
     },
 }
 

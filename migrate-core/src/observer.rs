@@ -1,6 +1,7 @@
 //! What a run reports as it goes: the [`Observer`] trait and a logging observer.
 
 use crate::descriptor::MigrationDescriptor;
+use crate::lock_warning::LockWarning;
 use crate::report::{Progress, Report};
 use crate::vocabulary::Direction;
 use std::time::Duration;
@@ -24,6 +25,11 @@ pub trait Observer {
     fn waiting_for_lock(&mut self, _holder: &str) {}
     /// A batched helper committed a batch (or finished).
     fn progress(&mut self, _migration: &MigrationDescriptor, _progress: &Progress) {}
+    /// A migration about to run in one transaction would hold a large table until it commits.
+    /// Logged as a `tracing` warning by default, so that no observer drops it unawares.
+    fn lock_warning(&mut self, warning: &LockWarning) {
+        tracing::warn!(migration = %warning.id, "{warning}");
+    }
 }
 
 impl<T: Observer + ?Sized> Observer for &mut T {
@@ -46,6 +52,9 @@ impl<T: Observer + ?Sized> Observer for &mut T {
     }
     fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
         (**self).progress(migration, progress)
+    }
+    fn lock_warning(&mut self, warning: &LockWarning) {
+        (**self).lock_warning(warning)
     }
 }
 

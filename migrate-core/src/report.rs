@@ -13,6 +13,14 @@ pub(crate) trait Report {
     fn progress(&mut self, progress: &Progress);
 }
 
+/// A [`Report`] that drops everything: for the recording passes made before a run.
+pub(crate) struct Silent;
+
+impl Report for Silent {
+    fn note(&mut self, _: &str) {}
+    fn progress(&mut self, _: &Progress) {}
+}
+
 /// How far a batched helper has got, for progress displays.
 #[derive(Debug, Clone)]
 pub struct Progress {

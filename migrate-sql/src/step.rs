@@ -31,13 +31,50 @@ pub enum Step {
         /// A heading for the rows.
         label: String,
     },
-    /// A table change that depends on the current schema (see [`TableChange`]).
+    /// Sets columns on the rows of a table (see [`Fill`]).
+    Fill(Fill),
+    /// A table change that depends on the current schema or on how the migration runs (see
+    /// [`TableChange`]).
     AlterTable {
         /// The table.
         table: String,
         /// The change.
         change: TableChange,
     },
+}
+
+/// Sets columns on every row of a table (or on the rows a condition selects), possibly from a
+/// joined table: the populate step of `add_column!`, `split_column!`, `merge_columns!`,
+/// `denormalize!` and `update!`.
+///
+/// A migration that runs in one transaction fills with one `UPDATE` ([`Fill::statement`]); one
+/// that runs outside (`transaction = false`) fills online, in keyset batches of short
+/// transactions by the table's key ([`Fill::batch`]), resumable after its last committed batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fill {
+    /// The table whose rows are set.
+    pub table: String,
+    /// The key to walk it by online (`key = ...`); its primary key, read from the catalog, when
+    /// `None`.
+    pub key: Option<Vec<String>>,
+    /// `"column" = value, ...` in the dialect's SQL (columns qualified with the table where a
+    /// join needs it).
+    pub assignments: String,
+    /// The table values are read from and how its rows match (`denormalize!`).
+    pub join: Option<Join>,
+    /// Which rows to set, in the dialect's SQL; all when `None`.
+    pub condition: Option<String>,
+    /// The line for the output, `{n}` replaced by the number of rows set.
+    pub report: String,
+}
+
+/// The table a [`Fill`] reads from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Join {
+    /// The joined table, quoted.
+    pub table: String,
+    /// The condition matching its rows to the filled table's, in the dialect's SQL.
+    pub on: String,
 }
 
 /// A requirement on existing rows, checked before a change that relies on it.
@@ -87,6 +124,13 @@ pub enum TableChange {
         references: String,
         /// The referenced columns.
         referenced_columns: Vec<String>,
+    },
+    /// Add `CONSTRAINT name UNIQUE (columns)`.
+    AddUnique {
+        /// The constraint's name.
+        name: String,
+        /// The columns.
+        columns: Vec<String>,
     },
     /// Remove the CHECK or FOREIGN KEY constraint called `name`.
     DropConstraint {

@@ -33,7 +33,12 @@ pub fn up(session: &Session, args: &UpArgs, out: &mut Output) -> Result<ExitCode
     if args.dry_run.dry_run {
         let mut runner = session.runner(&mut conn, &args.safety, out);
         let scripts = runner.dry_run_up(to)?;
+        // The warnings `up` would print, on stderr: stdout stays the SQL.
+        let warnings = runner.lock_warnings(&scripts);
         drop(runner);
+        for warning in &warnings {
+            out.warning(&warning.to_string());
+        }
         return Ok(print_scripts(&scripts, out));
     }
     // The first run over a database Diesel migrated adopts its history; say so before applying.

@@ -4,7 +4,7 @@ use super::Session;
 use crate::args::CheckArgs;
 use crate::output::{Output, Style};
 use crate::schema_file::SchemaConfig;
-use migrate_core::{MigrationState, MigrationStatus, Result, Runner};
+use migrate_core::{LockWarning, MigrationState, MigrationStatus, Result, RunOptions, Runner};
 use serde_json::{Value, json};
 use std::process::ExitCode;
 
@@ -211,6 +211,13 @@ pub fn check(session: &Session, args: &CheckArgs, out: &mut Output) -> Result<Ex
             }
         }
     }
+    // Warnings do not fail the check (exit 0): the migration is valid, and may be meant to
+    // run in one transaction during a maintenance window.
+    let warnings = if pending.is_empty() {
+        Vec::new()
+    } else {
+        lock_warnings(session)?
+    };
     if args.json {
         out.data(
             &json!({
@@ -218,16 +225,29 @@ pub fn check(session: &Session, args: &CheckArgs, out: &mut Output) -> Result<Ex
                 "migrations": session.registry.len(),
                 "pending": pending.iter().map(|s| s.id.0).collect::<Vec<_>>(),
                 "problems": problems,
+                "warnings": warnings.iter().map(warning_json).collect::<Vec<_>>(),
             })
             .to_string(),
         );
-    } else if problems.is_empty() {
-        out.line(&format!(
-            "ok: {} migrations, {} pending, nothing needs attention",
-            session.registry.len(),
-            pending.len()
-        ));
     } else {
+        for warning in &warnings {
+            out.data(&format!(
+                "{} {warning}",
+                out.paint(Style::Yellow, "warning:")
+            ));
+        }
+        if problems.is_empty() {
+            let warned = match warnings.len() {
+                0 => String::new(),
+                1 => ", 1 lock warning".to_owned(),
+                n => format!(", {n} lock warnings"),
+            };
+            out.line(&format!(
+                "ok: {} migrations, {} pending, nothing needs attention{warned}",
+                session.registry.len(),
+                pending.len()
+            ));
+        }
         for problem in &problems {
             out.data(&format!("{} {problem}", out.paint(Style::Red, "problem:")));
         }
@@ -236,5 +256,30 @@ pub fn check(session: &Session, args: &CheckArgs, out: &mut Output) -> Result<Ex
         ExitCode::SUCCESS
     } else {
         ExitCode::from(NEEDS_ATTENTION)
+    })
+}
+
+/// The pending migrations' lock warnings, from a recording pass of each on the database.
+fn lock_warnings(session: &Session) -> Result<Vec<LockWarning>> {
+    let mut conn = session.connect_existing()?;
+    Runner::new(&mut conn, &session.registry)
+        .history_table(session.history())
+        .options(RunOptions {
+            large_table_rows: session.args.large_table_rows,
+            ..RunOptions::default()
+        })
+        .lock_warnings_up(None)
+}
+
+fn warning_json(warning: &LockWarning) -> Value {
+    json!({
+        "id": warning.id.0,
+        "name": warning.name,
+        "table": warning.table(),
+        "statement": warning.hold.statement,
+        "lock": warning.lock(),
+        "rows": warning.rows.rows(),
+        "rows_from": warning.rows.source(),
+        "message": warning.to_string(),
     })
 }

@@ -116,6 +116,7 @@ impl Session<'_> {
                     timeout: Duration::from_millis(self.args.ddl_lock_timeout),
                     attempts: self.args.ddl_attempts,
                 },
+                large_table_rows: self.args.large_table_rows,
             })
             .observer(out)
     }

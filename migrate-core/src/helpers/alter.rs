@@ -39,6 +39,9 @@ pub(super) fn describe(dialect: Dialect, table: &str, change: &TableChange) -> S
         (Dialect::Mysql, TableChange::AddForeignKey { .. }) => {
             table_change::postgres(table, change)
         }
+        (Dialect::Mysql, TableChange::AddUnique { name, columns }) => {
+            table_change::mysql_add_unique(table, name, columns)
+        }
         (Dialect::Sqlite, _) => format!(
             "-- rebuild {} to {}: create the new table, copy the rows, drop the old one, rename, recreate its indexes and triggers",
             q(table),
@@ -69,6 +72,9 @@ fn what(change: &TableChange) -> String {
             columns.join(", "),
             referenced_columns.join(", ")
         ),
+        TableChange::AddUnique { name, columns } => {
+            format!("added UNIQUE constraint `{name}` ({})", columns.join(", "))
+        }
         TableChange::DropConstraint { name } => format!("removed constraint `{name}`"),
     }
 }
@@ -129,6 +135,9 @@ mod mysql {
             TableChange::DropConstraint { name } => return drop_constraint(conn, table, name),
             TableChange::AddCheck { name, expression } => {
                 return Ok(vec![table_change::mysql_add_check(table, name, expression)]);
+            }
+            TableChange::AddUnique { name, columns } => {
+                return Ok(vec![table_change::mysql_add_unique(table, name, columns)]);
             }
             // The generators give MySQL a static statement for foreign keys.
             TableChange::AddForeignKey { .. } => {

@@ -1,7 +1,7 @@
 //! `backfill!`: set a column on every row of a large table, in short batches by key.
 
 use super::batching::{BatchDone, Batching, drive};
-use super::key::discover;
+use super::key::{discover, discover_if_exists};
 use crate::connection::{AnyConnection, with_connection};
 use crate::error::{Error, Result};
 use crate::migration::Migration;
@@ -42,9 +42,12 @@ pub fn run(
     super::batching::batched_step(
         m,
         |conn| {
-            let (by, first) = match conn {
-                Some(conn) => {
-                    let key = discover(conn, spec.table, spec.key)?;
+            let key = match conn {
+                Some(conn) => discover_if_exists(conn, spec.table, spec.key)?,
+                None => None,
+            };
+            let (by, first) = match key {
+                Some(key) => {
                     let by = describe(&key);
                     let placeholder: Vec<String> =
                         key.columns.iter().map(|_| ":last".to_owned()).collect();
@@ -115,6 +118,7 @@ pub fn run(
                     }))
                 },
             )
+            .map(drop)
         },
     )
 }

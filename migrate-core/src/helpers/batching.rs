@@ -177,14 +177,15 @@ impl Batching {
 
 /// Runs batches until `batch` finds no row left. `batch` gets the connection (inside the
 /// batch's transaction), the key the batch starts after and the number of rows to take.
-/// `count_sql` counts the rows to do, for progress; its time counts in the step's.
+/// `count_sql` counts the rows to do, for progress; its time counts in the step's. Returns the
+/// number of rows the batches changed.
 pub(crate) fn drive(
     batches: &mut Batches<'_>,
     label: &str,
     count_sql: &str,
     batching: Batching,
     mut batch: impl FnMut(&mut AnyConnection, Option<&[String]>, u64) -> Result<Option<BatchDone>>,
-) -> Result<()> {
+) -> Result<u64> {
     let started = Instant::now();
     let total = u64::try_from(super::count(batches.conn(), count_sql)?).ok();
     let mut after: Option<Vec<String>> = batches.resume_key().map(<[String]>::to_vec);
@@ -248,7 +249,7 @@ pub(crate) fn drive(
         elapsed.as_secs_f64(),
         longest.as_millis()
     ));
-    Ok(())
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -52,6 +52,23 @@ impl UniqueKey {
     }
 }
 
+/// The key [`discover`] finds, or `None` when `table` does not exist (yet): what a dry run or
+/// the check before a run shows for a table an earlier, pending step creates.
+pub(crate) fn discover_if_exists(
+    conn: &mut AnyConnection,
+    table: &str,
+    requested: Option<&[&str]>,
+) -> Result<Option<Key>> {
+    let probe = format!(
+        "SELECT COUNT(*) AS n FROM {} WHERE 1 = 0",
+        migrate_sql::quote_table(conn.dialect(), table)
+    );
+    if conn.query_i64(&probe).is_err() {
+        return Ok(None);
+    }
+    discover(conn, table, requested).map(Some)
+}
+
 /// The key to walk `table` by: `requested` (the columns of `key = ...`) if they form a unique,
 /// NOT NULL key, else the primary key, else the first unique NOT NULL key.
 pub(crate) fn discover(

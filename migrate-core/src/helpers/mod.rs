@@ -4,11 +4,17 @@
 //! time [`run`] picks the connection's dialect and runs them as journaled steps of the migration.
 //! The batched helpers ([`backfill`], [`transform`]) walk the table by key, one short
 //! transaction per batch.
+//!
+//! A migration declared `transaction = false` runs its helpers online: fills in keyset batches
+//! ([`fill`]) and schema changes that hold their table's exclusive lock only for an instant
+//! ([`online_ddl`]). A migration in one transaction runs each as one statement, atomically.
 
 mod alter;
 pub mod backfill;
 mod batching;
+mod fill;
 mod key;
+mod online_ddl;
 pub mod read_types;
 pub mod transform;
 mod value;
@@ -30,15 +36,26 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
     for step in steps(m.dialect())? {
         match step {
             Step::Execute { sql, report } => {
+                let online_alter = m.is_online()
+                    && m.dialect() == Dialect::Mysql
+                    && online_ddl::is_alter_table(&sql);
+                let mut locked = None;
                 let changed = m.step(
                     |_| Ok(vec![sql.clone()]),
-                    |conn| conn.execute(&sql).map_err(|e| Error::statement(&sql, &e)),
+                    |conn| match online_alter {
+                        true => online_ddl::mysql_alter(conn, &sql, &mut locked),
+                        false => conn.execute(&sql).map_err(|e| Error::statement(&sql, &e)),
+                    },
                 )?;
                 m.mark_changing();
+                if let Some(locked) = locked {
+                    m.note(locked);
+                }
                 if let (Some(report), false) = (report, dry_run) {
                     m.note(fill_count(&report, changed as i64));
                 }
             }
+            Step::Fill(fill) => fill::run(m, &fill)?,
             Step::Verify(check) => {
                 let shown = format!("-- verify that no row matches: {}", check.count_sql);
                 m.step(|_| Ok(vec![shown]), |conn| verify(conn, &check))?;
@@ -70,8 +87,18 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                     }
                 }
             }
+            Step::AlterTable { table, change }
+                if m.is_online() && m.dialect() == Dialect::Postgres =>
+            {
+                online_ddl::postgres(m, &table, &change)?;
+                if !m.is_dry_run() {
+                    m.note(alter::done(&table, &change));
+                }
+            }
             Step::AlterTable { table, change } => {
                 let describe = alter::describe(m.dialect(), &table, &change);
+                let online_alter = m.is_online() && m.dialect() == Dialect::Mysql;
+                let mut locked = None;
                 m.step(
                     |conn| match conn {
                         Some(conn) => alter::plan(conn, &table, &change),
@@ -79,13 +106,20 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                     },
                     |conn| {
                         for statement in alter::plan(conn, &table, &change)? {
-                            conn.execute(&statement)
-                                .map_err(|e| Error::statement(&statement, &e))?;
+                            if online_alter && online_ddl::is_alter_table(&statement) {
+                                online_ddl::mysql_alter(conn, &statement, &mut locked)?;
+                            } else {
+                                conn.execute(&statement)
+                                    .map_err(|e| Error::statement(&statement, &e))?;
+                            }
                         }
                         Ok(())
                     },
                 )?;
                 m.mark_changing();
+                if let Some(locked) = locked {
+                    m.note(locked);
+                }
                 if !m.is_dry_run() {
                     m.note(alter::done(&table, &change));
                 }

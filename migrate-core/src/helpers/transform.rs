@@ -6,7 +6,7 @@
 
 use super::backfill::{describe, key_value, statement};
 use super::batching::{BatchDone, Batching, drive};
-use super::key::discover;
+use super::key::{discover, discover_if_exists};
 use super::read_types::{self, ReadColumn};
 use crate::connection::AnyConnection;
 use crate::error::Result;
@@ -120,14 +120,19 @@ pub fn run<R: LoadRow + 'static>(
     super::batching::batched_step(
         m,
         |conn| {
-            let Some(conn) = conn else {
+            let found = match conn {
+                Some(conn) => {
+                    discover_if_exists(conn, transform.table, transform.key)?.map(|key| (conn, key))
+                }
+                None => None,
+            };
+            let Some((conn, key)) = found else {
                 return Ok(vec![format!(
                     "-- in batches by the table's primary key, each one transaction: read {} of {}, compute in Rust, write back with one statement",
                     read.join(", "),
                     transform.table
                 )]);
             };
-            let key = discover(conn, transform.table, transform.key)?;
             read_types::check(conn, transform.table, transform.read_types)?;
             let select =
                 batch::select_batch(dialect, transform.table, &key, &read, &as_text, None, 1000)
@@ -207,6 +212,7 @@ pub fn run<R: LoadRow + 'static>(
                     }))
                 },
             )
+            .map(drop)
         },
     )
 }

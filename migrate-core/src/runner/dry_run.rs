@@ -41,7 +41,8 @@ pub(super) fn dry_run(
                 migration,
             };
             let ids = (migration.id(), migration.name());
-            let mut m = Migration::dry_run(conn, dialect, ids, direction, &mut report);
+            let mode = (direction, !migration.is_transactional());
+            let mut m = Migration::dry_run(conn, dialect, ids, mode, &mut report);
             let outcome = call(function, &mut m);
             (m.into_recorded(), outcome.err().map(|e| e.to_string()))
         }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::history::{HistoryTable, Recorded};
 use crate::migration::{Migration, RunMode};
 use crate::observer::ReportTo;
-use crate::report::Report;
+use crate::report::Silent;
 use crate::vocabulary::Direction;
 use migrate_sql::Dialect;
 use migrate_sql::runtime::session;
@@ -36,6 +36,14 @@ impl Runner<'_> {
         self.options.lock_wait.apply(self.conn)?;
         let dialect = self.conn.dialect();
         let journaled = !migration.is_transactional() || !dialect.has_transactional_ddl();
+        // Before the damage: a migration in one transaction that would hold a large table (not
+        // again when resuming MySQL's statement-by-statement run of one).
+        if resume.steps_done == 0 {
+            let rows = self.options.large_table_rows;
+            for warning in crate::lock_warning::assess(self.conn, migration, direction, rows) {
+                self.observer.lock_warning(&warning);
+            }
+        }
         self.observer.migration_started(migration, direction);
         let started = Instant::now();
         let history = self.history.clone();
@@ -167,6 +175,7 @@ impl Runner<'_> {
                 resume_key: resume.key,
                 resuming: resume.attempted,
                 lock_wait: self.options.lock_wait,
+                online: !migration.is_transactional(),
             };
             let mut report = ReportTo {
                 observer: &mut *self.observer,
@@ -276,15 +285,11 @@ fn preflight(
     direction: Direction,
     function: MigrationFn,
 ) -> Result<()> {
-    struct Silent;
-    impl Report for Silent {
-        fn note(&mut self, _: &str) {}
-        fn progress(&mut self, _: &crate::report::Progress) {}
-    }
     let dialect = conn.dialect();
     let ids = (migration.id(), migration.name());
     let mut silent = Silent;
-    let mut m = Migration::dry_run(Some(conn), dialect, ids, direction, &mut silent);
+    let mode = (direction, !migration.is_transactional());
+    let mut m = Migration::dry_run(Some(conn), dialect, ids, mode, &mut silent);
     match call(function, &mut m) {
         Err(refused @ (Error::KeyUnusable { .. } | Error::TypeMismatch { .. })) => Err(refused),
         _ => Ok(()),

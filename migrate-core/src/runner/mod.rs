@@ -19,6 +19,7 @@ use crate::descriptor::MigrationDescriptor;
 use crate::error::{Error, Result};
 use crate::history::HistoryTable;
 use crate::lock::RunLock;
+use crate::lock_warning::{self, LockWarning};
 use crate::observer::{LogObserver, Observer};
 use crate::registry::Registry;
 use crate::status::{self, MigrationState, MigrationStatus};
@@ -75,6 +76,9 @@ pub struct RunOptions {
     pub out_of_order: bool,
     /// How long statements wait for a table's lock, and how often they are tried.
     pub lock_wait: crate::lock_wait::LockWait,
+    /// Above how many rows a table is large: a migration run in one transaction that would
+    /// hold such a table is warned about (see [`LockWarning`]) before it runs.
+    pub large_table_rows: u64,
 }
 
 impl Default for RunOptions {
@@ -85,6 +89,7 @@ impl Default for RunOptions {
             lock_timeout: Duration::from_secs(60),
             out_of_order: false,
             lock_wait: crate::lock_wait::LockWait::default(),
+            large_table_rows: crate::lock_warning::DEFAULT_LARGE_TABLE_ROWS,
         }
     }
 }
@@ -327,6 +332,27 @@ impl<'a> Runner<'a> {
         let statuses = self.recorded_statuses()?;
         let plan = plan_down(self.registry, &statuses, target)?;
         Ok(self.dry_run_plan(plan, Direction::Down))
+    }
+
+    /// The migrations `up` would run in one transaction that would hold a table larger than
+    /// [`RunOptions::large_table_rows`] until they commit (see [`LockWarning`]), without running
+    /// anything (each pending migration runs in recording mode, as for
+    /// [`dry_run_up`](Self::dry_run_up)).
+    pub fn lock_warnings_up(&mut self, to: Option<MigrationId>) -> Result<Vec<LockWarning>> {
+        let scripts = self.dry_run_up(to)?;
+        Ok(self.lock_warnings(&scripts))
+    }
+
+    /// The lock warnings for the statements of dry-run scripts (from
+    /// [`dry_run_up`](Self::dry_run_up) or [`dry_run_down`](Self::dry_run_down)).
+    pub fn lock_warnings(&mut self, scripts: &[DryRunScript]) -> Vec<LockWarning> {
+        let rows = self.options.large_table_rows;
+        scripts
+            .iter()
+            .flat_map(|script| {
+                lock_warning::warnings_for(self.conn, script.migration, &script.statements, rows)
+            })
+            .collect()
     }
 
     fn dry_run_plan(

@@ -45,6 +45,14 @@ pub(super) fn change_edits(
             let clause = key.clause(conn, schema, definition)?;
             Ok(definition.append_constraint(&clause))
         }
+        TableChange::AddUnique { name, columns } => {
+            definition.ensure_name_is_free(name)?;
+            Ok(definition.append_constraint(&format!(
+                "CONSTRAINT {} UNIQUE ({})",
+                quote(name),
+                quote_list(columns.iter().map(String::as_str))
+            )))
+        }
         TableChange::DropConstraint { name } => definition.drop_constraint(name),
     }
 }

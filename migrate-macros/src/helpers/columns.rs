@@ -124,11 +124,13 @@ impl RenameColumn {
     }
 }
 
-/// `update!(m, table.column = value [, filter = condition])`: one set-based UPDATE.
+/// `update!(m, table.column = value [, filter = condition] [, key = id])`: one set-based UPDATE
+/// (keyset batches when the migration runs online).
 pub struct Update {
     pub target: TableColumn,
     pub value: Portable,
     pub filter: Option<Portable>,
+    pub key: Name,
 }
 
 impl Parse for Update {
@@ -140,13 +142,27 @@ impl Parse for Update {
         )?;
         let value = Portable::parse(&super::syntax::parse_expression(input)?)?;
         let mut filter = None;
-        for option in parse_options(input, &[("filter", "a condition")])? {
-            filter = Some(Portable::parse(option.expr()?)?);
+        let mut key = Name::new("id".into(), target.table.span);
+        for option in parse_options(
+            input,
+            &[
+                ("filter", "a condition"),
+                (
+                    "key",
+                    "a unique NOT NULL key to walk the table by when the migration runs online, instead of its primary key",
+                ),
+            ],
+        )? {
+            match option.key.to_string().as_str() {
+                "key" => key = option.name()?,
+                _ => filter = Some(Portable::parse(option.expr()?)?),
+            }
         }
         Ok(Update {
             target,
             value,
             filter,
+            key,
         })
     }
 }
@@ -159,6 +175,7 @@ impl Update {
             Ok(columns::update(
                 dialect,
                 &self.target.table.text,
+                &self.key.text,
                 &self.target.column.text,
                 &value,
                 filter.as_deref(),

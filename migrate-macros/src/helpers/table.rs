@@ -16,7 +16,10 @@ macro_rules! with_helpers {
             ///
             /// The column is added nullable, filled with one `UPDATE`, checked for NULLs (a failure names
             /// the rows, with their `key`, before anything is constrained), then made NOT NULL (on SQLite
-            /// by rebuilding the table). The expression uses the portable syntax: column names, literals,
+            /// by rebuilding the table). In a migration declared `transaction = false` it runs online:
+            /// the fill goes in keyset batches by the table's primary key (or `key`), and PostgreSQL
+            /// proves NOT NULL with a `NOT VALID` check it then validates, so no scan runs under an
+            /// exclusive lock (see the README's *Online or atomic*). The expression uses the portable syntax: column names, literals,
             /// arithmetic, comparisons, `if`/`else` (CASE), and functions such as `year`, `concat`,
             /// `coalesce`, `lower`, `trim`, `length`, `substring`, `split_part`, `now`. Its inverse drops
             /// the column.
@@ -56,8 +59,10 @@ macro_rules! with_helpers {
             /// }
             /// ```
             rename_column => RenameColumn(columns::RenameColumn);
-            /// Sets a column with one set-based `UPDATE` (for large tables prefer [`backfill!`]).
-            /// Invertible only for a column the same migration adds.
+            /// Sets a column with one set-based `UPDATE`, or, in a migration declared
+            /// `transaction = false`, in keyset batches by the table's primary key (or `key = ...`),
+            /// each its own short transaction, resumable. Invertible only for a column the same
+            /// migration adds.
             ///
             /// ```no_run
             /// # use migrate_core::prelude::*;
@@ -133,6 +138,11 @@ macro_rules! with_helpers {
             /// error. SQLite, which cannot alter constraints, rebuilds the table the way Alembic's batch
             /// mode does (new table, copy, drop, rename), keeping data, indexes, triggers and foreign
             /// keys. Its inverse is [`unconstrain!`].
+            ///
+            /// In a migration declared `transaction = false`, PostgreSQL adds CHECK and FOREIGN KEY
+            /// `NOT VALID` then validates them (reads and writes go on during the scan), NOT NULL
+            /// through such a check, and UNIQUE by building its index `CONCURRENTLY` first; MySQL and
+            /// MariaDB are asked for `ALGORITHM=INSTANT` or `INPLACE, LOCK=NONE`.
             ///
             /// ```no_run
             /// # use migrate_core::prelude::*;

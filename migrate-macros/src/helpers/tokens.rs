@@ -1,6 +1,6 @@
 //! Turning generated steps into the tokens of a helper's expansion.
 
-use migrate_sql::{Check, Dialect, Step, TableChange};
+use migrate_sql::{Check, Dialect, Fill, Join, Step, TableChange};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -69,6 +69,10 @@ fn change(change: &TableChange) -> TokenStream {
             );
             quote!(#path::AddForeignKey { name: #name, columns: #columns, references: #references, referenced_columns: #referenced })
         }
+        TableChange::AddUnique { name, columns } => {
+            let (name, columns) = (string(name), strings(columns));
+            quote!(#path::AddUnique { name: #name, columns: #columns })
+        }
         TableChange::DropConstraint { name } => {
             let name = string(name);
             quote!(#path::DropConstraint { name: #name })
@@ -95,11 +99,40 @@ pub fn step(step: &Step) -> TokenStream {
             let (sql, label) = (string(sql), string(label));
             quote!(#path::Sample { sql: #sql, label: #label })
         }
+        Step::Fill(f) => {
+            let f = fill(f);
+            quote!(#path::Fill(#f))
+        }
         Step::AlterTable { table, change: c } => {
             let (table, c) = (string(table), change(c));
             quote!(#path::AlterTable { table: #table, change: #c })
         }
     }
+}
+
+fn fill(fill: &Fill) -> TokenStream {
+    let path = quote!(::migrate_core::__private);
+    let (table, assignments, condition, report) = (
+        string(&fill.table),
+        string(&fill.assignments),
+        optional(&fill.condition),
+        string(&fill.report),
+    );
+    let key = match &fill.key {
+        Some(columns) => {
+            let columns = strings(columns);
+            quote!(::core::option::Option::Some(#columns))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let join = match &fill.join {
+        Some(Join { table, on }) => {
+            let (table, on) = (string(table), string(on));
+            quote!(::core::option::Option::Some(#path::Join { table: #table, on: #on }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(#path::Fill { table: #table, key: #key, assignments: #assignments, join: #join, condition: #condition, report: #report })
 }
 
 /// A `match` over the dialects whose arms are `generate(dialect)`'s value, or an error for a

@@ -1,7 +1,7 @@
 //! Adding, filling, constraining, renaming and dropping one column.
 
 use super::{ColumnSpec, Sql, check_rows};
-use crate::{ColumnType, Dialect, Step, TableChange};
+use crate::{ColumnType, Dialect, Fill, Step, TableChange};
 
 /// `add_column!`: add the column (nullable), fill it from `value` (SQL of the dialect), then, if
 /// the column is NOT NULL, verify that no row holds NULL and add the constraint. Counts rows
@@ -46,10 +46,12 @@ pub fn add_column(
             (Dialect::Sqlite, ColumnType::Decimal(_, scale)) => format!("ROUND({value}, {scale})"),
             _ => value.to_owned(),
         };
-        steps.push(Step::Execute {
-            sql: format!("UPDATE {t} SET {c} = {value}"),
-            report: Some(format!("filled `{table}.{}` in {{n}} rows", column.name)),
-        });
+        steps.push(Step::Fill(Fill::new(
+            table,
+            key,
+            format!("{c} = {value}"),
+            format!("filled `{table}.{}` in {{n}} rows", column.name),
+        )));
     }
     if column.not_null {
         steps.extend(set_not_null(
@@ -91,7 +93,9 @@ pub fn set_not_null(
     vec![verify, not_null_alter(dialect, table, column, ty)]
 }
 
-/// The statement (or runtime change) that makes `column` NOT NULL, without verifying first.
+/// The change that makes `column` NOT NULL, without verifying first: planned when it runs
+/// (MySQL restates the column, SQLite rebuilds the table, and PostgreSQL, online, proves the
+/// column with a validated CHECK first so that `SET NOT NULL` needs no scan under its lock).
 pub(crate) fn not_null_alter(
     dialect: Dialect,
     table: &str,
@@ -101,13 +105,6 @@ pub(crate) fn not_null_alter(
     let sql = Sql(dialect);
     let c = sql.id(column);
     match (dialect, ty) {
-        (Dialect::Postgres, _) => Step::Execute {
-            sql: format!(
-                "ALTER TABLE {} ALTER COLUMN {c} SET NOT NULL",
-                sql.table(table)
-            ),
-            report: Some(format!("`{table}`: made `{column}` NOT NULL")),
-        },
         (Dialect::Mysql, Some(ty)) => Step::Execute {
             sql: format!(
                 "ALTER TABLE {} MODIFY COLUMN {c} {} NOT NULL",
@@ -116,12 +113,14 @@ pub(crate) fn not_null_alter(
             ),
             report: Some(format!("`{table}`: made `{column}` NOT NULL")),
         },
-        (Dialect::Mysql, None) | (Dialect::Sqlite, _) => Step::AlterTable {
-            table: table.to_owned(),
-            change: TableChange::SetNotNull {
-                column: column.to_owned(),
-            },
-        },
+        (Dialect::Postgres, _) | (Dialect::Mysql, None) | (Dialect::Sqlite, _) => {
+            Step::AlterTable {
+                table: table.to_owned(),
+                change: TableChange::SetNotNull {
+                    column: column.to_owned(),
+                },
+            }
+        }
     }
 }
 
@@ -190,20 +189,21 @@ pub fn rename_column(dialect: Dialect, table: &str, from: &str, to: &str) -> Vec
 pub fn update(
     dialect: Dialect,
     table: &str,
+    key: &str,
     column: &str,
     value: &str,
     condition: Option<&str>,
 ) -> Vec<Step> {
     let sql = Sql(dialect);
-    let filter = condition.map(|c| format!(" WHERE {c}")).unwrap_or_default();
-    vec![Step::Execute {
-        sql: format!(
-            "UPDATE {} SET {} = {value}{filter}",
-            sql.table(table),
-            sql.id(column)
-        ),
-        report: Some(format!("updated `{table}.{column}` in {{n}} rows")),
-    }]
+    vec![Step::Fill(Fill {
+        condition: condition.map(str::to_owned),
+        ..Fill::new(
+            table,
+            key,
+            format!("{} = {value}", sql.id(column)),
+            format!("updated `{table}.{column}` in {{n}} rows"),
+        )
+    })]
 }
 
 #[cfg(test)]
@@ -239,6 +239,7 @@ mod tests {
             steps.extend(update(
                 d,
                 "orders",
+                "id",
                 "status",
                 "'new'",
                 Some("\"status\" IS NULL"),

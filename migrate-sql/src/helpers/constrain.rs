@@ -63,15 +63,16 @@ pub fn add(
                 format!("cannot add CHECK `{name}` to `{table}`: it is violated in {{n}} rows"),
                 "fix those rows first, or relax the condition".into(),
             ));
+            // PostgreSQL plans it when it runs: online, NOT VALID then VALIDATE.
             let add = match dialect {
-                Dialect::Postgres | Dialect::Mysql => Step::Execute {
+                Dialect::Mysql => Step::Execute {
                     sql: format!(
                         "ALTER TABLE {t} ADD CONSTRAINT {} CHECK ({condition})",
                         sql.id(name)
                     ),
                     report: Some(format!("`{table}`: added CHECK constraint `{name}`")),
                 },
-                Dialect::Sqlite => Step::AlterTable {
+                Dialect::Postgres | Dialect::Sqlite => Step::AlterTable {
                     table: table.to_owned(),
                     change: TableChange::AddCheck {
                         name: name.clone(),
@@ -106,21 +107,30 @@ pub fn add(
                 ),
                 "remove or change the duplicates first".into(),
             ));
+            let report = Some(format!("`{table}`: added UNIQUE constraint `{name}`"));
             let add = match dialect {
-                Dialect::Postgres | Dialect::Mysql => format!(
-                    "ALTER TABLE {t} ADD CONSTRAINT {} UNIQUE ({cols})",
-                    sql.id(name)
-                ),
-                // A unique index enforces the same rule without rebuilding the table.
-                Dialect::Sqlite => format!("CREATE UNIQUE INDEX {} ON {t} ({cols})", sql.id(name)),
-            };
-            vec![
-                verify,
-                Step::Execute {
-                    sql: add,
-                    report: Some(format!("`{table}`: added UNIQUE constraint `{name}`")),
+                // Planned when it runs: online, the index is built CONCURRENTLY first.
+                Dialect::Postgres => Step::AlterTable {
+                    table: table.to_owned(),
+                    change: TableChange::AddUnique {
+                        name: name.clone(),
+                        columns: columns.clone(),
+                    },
                 },
-            ]
+                Dialect::Mysql => Step::Execute {
+                    sql: format!(
+                        "ALTER TABLE {t} ADD CONSTRAINT {} UNIQUE ({cols})",
+                        sql.id(name)
+                    ),
+                    report,
+                },
+                // A unique index enforces the same rule without rebuilding the table.
+                Dialect::Sqlite => Step::Execute {
+                    sql: format!("CREATE UNIQUE INDEX {} ON {t} ({cols})", sql.id(name)),
+                    report,
+                },
+            };
+            vec![verify, add]
         }
         Constraint::ForeignKey {
             name,
@@ -166,15 +176,16 @@ pub fn add(
                 .map(|c| sql.id(c))
                 .collect::<Vec<_>>()
                 .join(", ");
+            // PostgreSQL plans it when it runs: online, NOT VALID then VALIDATE.
             let add = match dialect {
-                Dialect::Postgres | Dialect::Mysql => Step::Execute {
+                Dialect::Mysql => Step::Execute {
                     sql: format!(
                         "ALTER TABLE {t} ADD CONSTRAINT {} FOREIGN KEY ({cols}) REFERENCES {r} ({rcols})",
                         sql.id(name)
                     ),
                     report: Some(format!("`{table}`: added foreign key `{name}`")),
                 },
-                Dialect::Sqlite => Step::AlterTable {
+                Dialect::Postgres | Dialect::Sqlite => Step::AlterTable {
                     table: table.to_owned(),
                     change: TableChange::AddForeignKey {
                         name: name.clone(),

@@ -2,7 +2,7 @@
 
 use super::columns::not_null_alter;
 use super::{ColumnSpec, Sql, check_rows};
-use crate::{Dialect, Step};
+use crate::{Dialect, Fill, Join, Step};
 
 /// The join of `denormalize!`: `source_table.source_column` is copied where
 /// `source_table.source_key = table.foreign_key`.
@@ -37,13 +37,25 @@ pub fn denormalize(
         sql.qualified(&lookup.source_table, &lookup.source_key),
         sql.qualified(table, &lookup.foreign_key)
     );
-    // Each dialect's own UPDATE-with-join: one pass over both tables rather than a subquery
-    // per row. Rows without a match keep NULL, as with the correlated subquery.
-    let update = match dialect {
-        Dialect::Postgres | Dialect::Sqlite => {
-            format!("UPDATE {t} SET {c} = {source_value} FROM {s} WHERE {matches}")
-        }
-        Dialect::Mysql => format!("UPDATE {t} JOIN {s} ON {matches} SET {t}.{c} = {source_value}"),
+    // Rows without a match keep NULL, as with a correlated subquery.
+    let target = match dialect {
+        Dialect::Postgres | Dialect::Sqlite => c.clone(),
+        Dialect::Mysql => format!("{t}.{c}"),
+    };
+    let fill = Fill {
+        join: Some(Join {
+            table: s.clone(),
+            on: matches.clone(),
+        }),
+        ..Fill::new(
+            table,
+            key,
+            format!("{target} = {source_value}"),
+            format!(
+                "copied `{}.{}` into `{table}.{}` for {{n}} rows",
+                lookup.source_table, lookup.source_column, column.name
+            ),
+        )
     };
     let mut steps = Vec::new();
     if column.not_null {
@@ -71,13 +83,7 @@ pub fn denormalize(
             sql: format!("ALTER TABLE {t} ADD COLUMN {c} {}", column.ty.sql(dialect)),
             report: None,
         },
-        Step::Execute {
-            sql: update,
-            report: Some(format!(
-                "copied `{}.{}` into `{table}.{}` for {{n}} rows",
-                lookup.source_table, lookup.source_column, column.name
-            )),
-        },
+        Step::Fill(fill),
     ]);
     if column.not_null {
         steps.push(not_null_alter(

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod columns;
 pub mod constrain;
 pub mod denormalize;
+pub mod fill;
 pub mod key;
 pub mod split;
 
@@ -108,6 +109,7 @@ pub(crate) fn check_rows(
 
 #[cfg(test)]
 pub(crate) mod snapshot {
+    use super::key;
     use crate::{Dialect, Step};
     use std::fmt::Write;
 
@@ -132,6 +134,20 @@ pub(crate) mod snapshot {
                     ),
                     Step::Report { sql, label } => writeln!(out, "-- report {label}: {sql}"),
                     Step::Sample { sql, label } => writeln!(out, "-- sample {label}: {sql}"),
+                    Step::Fill(fill) => {
+                        let key = key::Key {
+                            columns: vec![key::KeyColumn::new(dialect, "id", "integer")],
+                        };
+                        let batch = fill
+                            .batch(dialect, &key, Some(&["1".to_owned()]), &["1000".to_owned()])
+                            .unwrap_or_else(|e| e.to_string());
+                        writeln!(
+                            out,
+                            "{};  -- report: {}\n--   online, one batch: {batch}",
+                            fill.statement(dialect),
+                            fill.report
+                        )
+                    }
                     Step::AlterTable { table, change } => {
                         writeln!(out, "-- alter table {table}: {change:?}")
                     }

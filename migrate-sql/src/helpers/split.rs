@@ -14,7 +14,7 @@
 
 use super::columns::{drop_column, set_not_null};
 use super::{ColumnSpec, Sql, check_rows};
-use crate::{Dialect, Step, quote_str};
+use crate::{Dialect, Fill, Step, quote_str};
 
 /// SQL building blocks for cutting a text at its first separator.
 struct Cutter {
@@ -153,10 +153,12 @@ pub fn split_column(
         .zip(&values)
         .map(|(part, value)| format!("{} = {value}", sql.id(&part.name)))
         .collect();
-    steps.push(Step::Execute {
-        sql: format!("UPDATE {t} SET {}", assignments.join(", ")),
-        report: Some(format!("split `{table}.{}` in {{n}} rows", source.name)),
-    });
+    steps.push(Step::Fill(Fill::new(
+        table,
+        key,
+        assignments.join(", "),
+        format!("split `{table}.{}` in {{n}} rows", source.name),
+    )));
     for part in parts.iter().filter(|p| p.not_null) {
         steps.extend(set_not_null(dialect, table, key, &part.name, Some(part.ty)));
     }
@@ -244,13 +246,12 @@ pub fn merge_columns(
         ),
         report: None,
     });
-    steps.push(Step::Execute {
-        sql: format!("UPDATE {t} SET {} = {merged}", sql.id(&target.name)),
-        report: Some(format!(
-            "merged into `{table}.{}` in {{n}} rows",
-            target.name
-        )),
-    });
+    steps.push(Step::Fill(Fill::new(
+        table,
+        key,
+        format!("{} = {merged}", sql.id(&target.name)),
+        format!("merged into `{table}.{}` in {{n}} rows", target.name),
+    )));
     if target.not_null {
         steps.extend(set_not_null(
             dialect,

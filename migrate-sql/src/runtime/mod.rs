@@ -1,5 +1,5 @@
 //! The SQL the runtime runs on its own behalf, per dialect: the history table, the migration
-//! lock, session setup, catalog reads, and table changes planned from the live schema.
+//! lock, session setup, catalog reads, table sizes, and table changes planned from the live schema.
 //!
 //! Statements with values take them as bound parameters: a [`Template`] is the text around
 //! them, so the runtime can keep each statement prepared (its text never changes) and no value
@@ -11,6 +11,7 @@ pub mod history;
 pub mod lock;
 pub mod session;
 pub mod table_change;
+pub mod table_size;
 
 use crate::Dialect;
 

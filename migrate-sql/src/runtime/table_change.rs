@@ -2,7 +2,7 @@
 //! directly; MySQL restates a column's whole definition to change its nullability, and drops a
 //! constraint by its kind. (SQLite rebuilds the table: see the runtime's rebuild module.)
 
-use crate::{Dialect, TableChange, quote_ident, quote_str, quote_table};
+use crate::{Dialect, LiteralError, TableChange, quote_ident, quote_str, quote_table};
 
 /// The PostgreSQL statement for `change` to `table`.
 pub fn postgres(table: &str, change: &TableChange) -> String {
@@ -34,10 +34,121 @@ pub fn postgres(table: &str, change: &TableChange) -> String {
             quote_table(Dialect::Postgres, references),
             list(referenced_columns)
         ),
+        TableChange::AddUnique { name, columns } => format!(
+            "ALTER TABLE {t} ADD CONSTRAINT {} UNIQUE ({})",
+            q(name),
+            list(columns)
+        ),
         TableChange::DropConstraint { name } => {
             format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(name))
         }
     }
+}
+
+/// One statement of an online PostgreSQL table change, each its own step (and transaction), so
+/// that no exclusive lock is held while the table is scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineStatement {
+    /// The statement.
+    pub sql: String,
+    /// Whether it must run outside any transaction (`CREATE INDEX CONCURRENTLY`).
+    pub concurrently: bool,
+}
+
+/// PostgreSQL, online: `change` to `table` as statements that hold `ACCESS EXCLUSIVE` only for
+/// an instant, each followed by a commit.
+///
+/// - CHECK and FOREIGN KEY: added `NOT VALID` (checked for new rows only, no scan), then
+///   `VALIDATE CONSTRAINT`, which scans under `SHARE UPDATE EXCLUSIVE`: reads and writes go on.
+/// - NOT NULL: a validated `CHECK (column IS NOT NULL)` first, which lets `SET NOT NULL` skip its
+///   scan (PostgreSQL 12 and later), then the check is dropped.
+/// - UNIQUE: `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`.
+///   (`IF NOT EXISTS`: a run killed after the build resumes at it; an index an interrupted
+///   build left invalid is dropped first by the runtime, see [`postgres_invalid_index`].)
+pub fn postgres_online(table: &str, change: &TableChange) -> Vec<OnlineStatement> {
+    let q = |name: &str| quote_ident(Dialect::Postgres, name);
+    let t = quote_table(Dialect::Postgres, table);
+    let step = |sql: String| OnlineStatement {
+        sql,
+        concurrently: false,
+    };
+    let validate = |name: &str| step(format!("ALTER TABLE {t} VALIDATE CONSTRAINT {}", q(name)));
+    match change {
+        TableChange::AddCheck { .. } | TableChange::AddForeignKey { .. } => vec![
+            step(format!("{} NOT VALID", postgres(table, change))),
+            validate(constraint_name(change)),
+        ],
+        TableChange::SetNotNull { column } => {
+            let check = not_null_check_name(column);
+            vec![
+                step(format!(
+                    "ALTER TABLE {t} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                    q(&check),
+                    q(column)
+                )),
+                validate(&check),
+                step(postgres(table, change)),
+                step(format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(&check))),
+            ]
+        }
+        TableChange::AddUnique { name, columns } => {
+            let list = columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+            vec![
+                OnlineStatement {
+                    sql: format!(
+                        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {} ON {t} ({list})",
+                        q(name)
+                    ),
+                    concurrently: true,
+                },
+                step(format!(
+                    "ALTER TABLE {t} ADD CONSTRAINT {} UNIQUE USING INDEX {}",
+                    q(name),
+                    q(name)
+                )),
+            ]
+        }
+        TableChange::DropNotNull { .. } | TableChange::DropConstraint { .. } => {
+            vec![step(postgres(table, change))]
+        }
+    }
+}
+
+/// The name of a constraint-adding change (empty for the others).
+fn constraint_name(change: &TableChange) -> &str {
+    match change {
+        TableChange::AddCheck { name, .. }
+        | TableChange::AddForeignKey { name, .. }
+        | TableChange::AddUnique { name, .. }
+        | TableChange::DropConstraint { name } => name,
+        TableChange::SetNotNull { .. } | TableChange::DropNotNull { .. } => "",
+    }
+}
+
+/// The temporary CHECK that proves `column` NOT NULL online: `<column>_not_null`, cut to
+/// PostgreSQL's 63 bytes.
+pub fn not_null_check_name(column: &str) -> String {
+    const SUFFIX: &str = "_not_null";
+    let mut end = column.len().min(63 - SUFFIX.len());
+    while !column.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{SUFFIX}", &column[..end])
+}
+
+/// PostgreSQL: the index `name` in the schema of `table` (`schema.table` or the search path's)
+/// when a `CREATE INDEX CONCURRENTLY` that stopped half-way left it invalid, as one text column
+/// `v` holding its qualified, quoted name; no row otherwise.
+pub fn postgres_invalid_index(table: &str, name: &str) -> Result<String, LiteralError> {
+    let (schema, _) = crate::split_table(table);
+    let namespace = match schema {
+        Some(schema) => format!("n.nspname = {}", quote_str(Dialect::Postgres, schema)?),
+        None => "n.nspname = ANY (current_schemas(false))".to_owned(),
+    };
+    Ok(format!(
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS v FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = {} AND {namespace} AND NOT i.indisvalid",
+        quote_str(Dialect::Postgres, name)?
+    ))
 }
 
 /// MySQL: `ADD CONSTRAINT ... CHECK`.
@@ -47,6 +158,17 @@ pub fn mysql_add_check(table: &str, name: &str, expression: &str) -> String {
         "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({expression})",
         quote_table(Dialect::Mysql, table),
         q(name)
+    )
+}
+
+/// MySQL: `ADD CONSTRAINT ... UNIQUE`.
+pub fn mysql_add_unique(table: &str, name: &str, columns: &[String]) -> String {
+    let q = |n: &str| quote_ident(Dialect::Mysql, n);
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+        quote_table(Dialect::Mysql, table),
+        q(name),
+        columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
     )
 }
 
@@ -195,12 +317,29 @@ mod tests {
                 references: "customers".into(),
                 referenced_columns: vec!["id".into()],
             },
+            TableChange::AddUnique {
+                name: "users_email_key".into(),
+                columns: vec!["email".into()],
+            },
             TableChange::DropConstraint {
                 name: "age_positive".into(),
             },
         ] {
             text.push(postgres("users", &change));
+            for online in postgres_online("users", &change) {
+                let concurrently = if online.concurrently {
+                    "  -- outside a transaction"
+                } else {
+                    ""
+                };
+                text.push(format!("  online: {}{concurrently}", online.sql));
+            }
         }
+        text.push(
+            postgres_invalid_index("app.users", "users_email_key")
+                .unwrap_or_else(|e| e.to_string()),
+        );
+        text.push(not_null_check_name(&"é".repeat(40)));
         text.push(mysql_add_check("users", "age_positive", "`age` > 0"));
         let mariadb = MysqlColumn {
             column_type: "varchar(50)".into(),
