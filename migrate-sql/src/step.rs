@@ -75,6 +75,12 @@ pub struct Join {
     pub table: String,
     /// The condition matching its rows to the filled table's, in the dialect's SQL.
     pub on: String,
+    /// The assignments with each value read by a correlated subquery (`"c" = (SELECT ... FROM
+    /// joined WHERE on)`), for the batches of PostgreSQL and SQLite: their planners hash the
+    /// whole joined table for an `UPDATE ... FROM` of a few thousand rows, a fixed cost per
+    /// batch that no batch size amortizes, where this reads the joined rows by index. Rows
+    /// without a match are set to NULL, which is what they hold in a column the helper added.
+    pub correlated: String,
 }
 
 /// A requirement on existing rows, checked before a change that relies on it.

@@ -126,9 +126,13 @@ fn fill(fill: &Fill) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let join = match &fill.join {
-        Some(Join { table, on }) => {
-            let (table, on) = (string(table), string(on));
-            quote!(::core::option::Option::Some(#path::Join { table: #table, on: #on }))
+        Some(Join {
+            table,
+            on,
+            correlated,
+        }) => {
+            let (table, on, correlated) = (string(table), string(on), string(correlated));
+            quote!(::core::option::Option::Some(#path::Join { table: #table, on: #on, correlated: #correlated }))
         }
         None => quote!(::core::option::Option::None),
     };

@@ -46,6 +46,7 @@ pub fn denormalize(
         join: Some(Join {
             table: s.clone(),
             on: matches.clone(),
+            correlated: format!("{c} = (SELECT {source_value} FROM {s} WHERE {matches})"),
         }),
         ..Fill::new(
             table,

@@ -52,9 +52,12 @@ impl Fill {
         if let Some(condition) = &self.condition {
             filter.push_str(&format!(" AND ({condition})"));
         }
-        Ok(match &self.join {
-            None => format!("UPDATE {t} SET {a} WHERE {filter}"),
-            Some(join) => joined(dialect, &t, a, join, &format!(" AND {filter}")),
+        Ok(match (&self.join, dialect) {
+            (None, _) => format!("UPDATE {t} SET {a} WHERE {filter}"),
+            (Some(join), Dialect::Postgres | Dialect::Sqlite) => {
+                format!("UPDATE {t} SET {} WHERE {filter}", join.correlated)
+            }
+            (Some(join), Dialect::Mysql) => joined(dialect, &t, a, join, &format!(" AND {filter}")),
         })
     }
 }
@@ -62,7 +65,7 @@ impl Fill {
 /// Each dialect's own UPDATE-with-join: one pass over both tables rather than a subquery per
 /// row. Rows without a match are left as they are. `more` continues the WHERE clause.
 fn joined(dialect: Dialect, t: &str, assignments: &str, join: &Join, more: &str) -> String {
-    let Join { table: s, on } = join;
+    let Join { table: s, on, .. } = join;
     match dialect {
         Dialect::Postgres | Dialect::Sqlite => {
             format!("UPDATE {t} SET {assignments} FROM {s} WHERE {on}{more}")
@@ -102,15 +105,23 @@ mod tests {
                     "{n}".into(),
                 )
             };
+            let on = format!(
+                "{}.{} = {}.{}",
+                q("customers"),
+                q("id"),
+                q("orders"),
+                q("customer_id")
+            );
             let joined = Fill {
                 join: Some(Join {
                     table: q("customers"),
-                    on: format!(
-                        "{}.{} = {}.{}",
+                    on: on.clone(),
+                    correlated: format!(
+                        "{} = (SELECT {}.{} FROM {} WHERE {on})",
+                        q("customer_name"),
                         q("customers"),
-                        q("id"),
-                        q("orders"),
-                        q("customer_id")
+                        q("name"),
+                        q("customers")
                     ),
                 }),
                 ..Fill::new(
