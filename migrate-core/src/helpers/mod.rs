@@ -36,16 +36,11 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
     for step in steps(m.dialect())? {
         match step {
             Step::Execute { sql, report } => {
-                let online_alter = m.is_online()
-                    && m.dialect() == Dialect::Mysql
-                    && online_ddl::is_alter_table(&sql);
+                let online = m.is_online();
                 let mut locked = None;
                 let changed = m.step(
                     |_| Ok(vec![sql.clone()]),
-                    |conn| match online_alter {
-                        true => online_ddl::mysql_alter(conn, &sql, &mut locked),
-                        false => conn.execute(&sql).map_err(|e| Error::statement(&sql, &e)),
-                    },
+                    |conn| online_ddl::execute(conn, &sql, online, &mut locked),
                 )?;
                 m.mark_changing();
                 if let Some(locked) = locked {
@@ -97,7 +92,7 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
             }
             Step::AlterTable { table, change } => {
                 let describe = alter::describe(m.dialect(), &table, &change);
-                let online_alter = m.is_online() && m.dialect() == Dialect::Mysql;
+                let online = m.is_online();
                 let mut locked = None;
                 m.step(
                     |conn| match conn {
@@ -106,12 +101,7 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                     },
                     |conn| {
                         for statement in alter::plan(conn, &table, &change)? {
-                            if online_alter && online_ddl::is_alter_table(&statement) {
-                                online_ddl::mysql_alter(conn, &statement, &mut locked)?;
-                            } else {
-                                conn.execute(&statement)
-                                    .map_err(|e| Error::statement(&statement, &e))?;
-                            }
+                            online_ddl::execute(conn, &statement, online, &mut locked)?;
                         }
                         Ok(())
                     },

@@ -56,14 +56,25 @@ fn drop_invalid_index(conn: &mut AnyConnection, table: &str, name: &str) -> Resu
     Ok(())
 }
 
+/// Runs one statement of a helper: in an `online` migration on MySQL/MariaDB an `ALTER TABLE`
+/// goes through [`mysql_alter`] (`locked` says when it could not be made online); anything
+/// else runs as written.
+pub(super) fn execute(
+    conn: &mut AnyConnection,
+    sql: &str,
+    online: bool,
+    locked: &mut Option<String>,
+) -> Result<usize> {
+    if online && conn.dialect() == migrate_sql::Dialect::Mysql && is_alter_table(sql) {
+        return mysql_alter(conn, sql, locked);
+    }
+    conn.execute(sql).map_err(|e| Error::statement(sql, &e))
+}
+
 /// MySQL/MariaDB: runs `sql` — an `ALTER TABLE` — with the least locking algorithm the server
 /// accepts for it. When it accepts neither, runs it as the server chooses and returns why in
 /// `locked`, for the output.
-pub(super) fn mysql_alter(
-    conn: &mut AnyConnection,
-    sql: &str,
-    locked: &mut Option<String>,
-) -> Result<usize> {
+fn mysql_alter(conn: &mut AnyConnection, sql: &str, locked: &mut Option<String>) -> Result<usize> {
     let mut refusals = Vec::new();
     for clause in ["ALGORITHM=INSTANT", "ALGORITHM=INPLACE, LOCK=NONE"] {
         let online = format!("{sql}, {clause}");
@@ -81,7 +92,7 @@ pub(super) fn mysql_alter(
 }
 
 /// Whether `sql` is an `ALTER TABLE`, the statements [`mysql_alter`] makes online.
-pub(super) fn is_alter_table(sql: &str) -> bool {
+fn is_alter_table(sql: &str) -> bool {
     let mut words = sql.split_whitespace();
     matches!(
         (words.next(), words.next()),
