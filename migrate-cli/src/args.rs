@@ -51,6 +51,17 @@ pub struct Args {
     #[arg(long, global = true, default_value_t = migrate_core::DEFAULT_LARGE_TABLE_ROWS, value_name = "ROWS")]
     pub large_table_rows: u64,
 
+    /// Milliseconds each batch of a batched helper aims to take, unless the helper sets its own
+    /// `target_ms`: it holds its rows' locks and the application's commits wait for its commit
+    /// [default: 10 on PostgreSQL, 40 on MySQL and SQLite]
+    #[arg(long, global = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_time: Option<u64>,
+
+    /// Milliseconds a batched helper rests after each batch, unless it sets its own `pause_ms`:
+    /// room for the application's writes [default: 20 on SQLite, 0 on PostgreSQL and MySQL]
+    #[arg(long, global = true, value_name = "MS")]
+    pub batch_pause: Option<u64>,
+
     /// When to use colours [auto: on a terminal; NO_COLOR turns them off, CLICOLOR_FORCE on]
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

@@ -59,6 +59,7 @@ pub mod diesel_schema;
 mod history;
 mod lock;
 mod lock_wait;
+mod pacing;
 #[cfg(feature = "sqlite")]
 mod sqlite_rebuild;
 
@@ -186,6 +187,7 @@ pub use migrate_macros::embed_diesel_migrations;
 pub use migrate_macros::migration;
 pub use migrate_sql::locks::{Hold, TableHold};
 pub use observer::{LogObserver, Observer};
+pub use pacing::Pacing;
 pub use report::Progress;
 pub use vocabulary::{Direction, MigrationId, SourceLocation};
 

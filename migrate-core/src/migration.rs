@@ -5,11 +5,13 @@ use crate::ddl_effect::Finding;
 use crate::error::{Error, Result, shorten};
 use crate::history::HistoryTable;
 use crate::lock_wait::LockWait;
+use crate::pacing::Pacing;
 use crate::report::Report;
 use crate::sql::Sql;
 use crate::vocabulary::{Direction, MigrationId};
 use migrate_sql::Dialect;
 use std::fmt;
+use std::time::Instant;
 
 /// The handle a migration function receives: the dialect, [`execute`](Migration::execute) for SQL
 /// and [`connection`](Migration::connection) for typed Diesel queries.
@@ -38,6 +40,8 @@ pub struct Migration<'c> {
     resuming: bool,
     /// How steps outside one transaction wait for locks and are retried.
     lock_wait: LockWait,
+    /// The batch time and pause of a batched helper that sets none.
+    pacing: Pacing,
     /// Whether a step that changes the database has finished (checks and reports do not).
     changed: bool,
     /// Whether the migration is declared to run outside one transaction, so that its helpers
@@ -54,26 +58,11 @@ impl<'c> Migration<'c> {
         run: RunMode,
     ) -> Self {
         let dialect = conn.dialect();
-        let (journal, in_transaction, resume_after, resume_key, resuming, lock_wait, online) =
-            match run {
-                RunMode::Transaction => (None, true, 0, None, false, LockWait::default(), false),
-                RunMode::Journaled {
-                    history,
-                    resume_after,
-                    resume_key,
-                    resuming,
-                    lock_wait,
-                    online,
-                } => (
-                    Some(history),
-                    false,
-                    resume_after,
-                    resume_key,
-                    resuming,
-                    lock_wait,
-                    online,
-                ),
-            };
+        let (journal, run) = match run {
+            RunMode::Transaction => (None, Journaled::default()),
+            RunMode::Journaled(run) => (Some(run.history.clone()), run),
+        };
+        let in_transaction = journal.is_none();
         Migration {
             conn: Some(conn),
             dialect,
@@ -85,12 +74,13 @@ impl<'c> Migration<'c> {
             journal,
             in_transaction,
             steps: 0,
-            resume_after,
-            resume_key,
-            resuming,
-            lock_wait,
+            resume_after: run.resume_after,
+            resume_key: run.resume_key,
+            resuming: run.resuming,
+            lock_wait: run.lock_wait,
+            pacing: run.pacing,
             changed: false,
-            online,
+            online: run.online,
         }
     }
 
@@ -118,6 +108,7 @@ impl<'c> Migration<'c> {
             resume_key: None,
             resuming: false,
             lock_wait: LockWait::default(),
+            pacing: Pacing::default(),
             changed: false,
             online,
         }
@@ -280,6 +271,7 @@ impl<'c> Migration<'c> {
         };
         // A step that times out waiting for a lock rolls back and is tried again.
         let report = &mut *self.report;
+        let began = Instant::now();
         let outcome = self.lock_wait.retry(
             conn,
             |conn| {
@@ -291,6 +283,9 @@ impl<'c> Migration<'c> {
             },
             |waited| report.note(&waited),
         );
+        if self.online {
+            std::thread::sleep(self.pacing.rest_after_step(self.dialect, began.elapsed()));
+        }
         // On MySQL a DDL statement commits by itself, before its step is recorded: the first
         // step a resumed run executes may have taken effect in the attempt that was stopped.
         match outcome {
@@ -440,6 +435,7 @@ impl<'c> Migration<'c> {
             id: self.id,
             report: &mut *self.report,
             lock_wait: self.lock_wait,
+            pacing: self.pacing,
         })
     }
 
@@ -502,6 +498,7 @@ pub(crate) struct BatchParts<'a> {
     pub(crate) id: MigrationId,
     pub(crate) report: &'a mut dyn Report,
     pub(crate) lock_wait: LockWait,
+    pub(crate) pacing: Pacing,
 }
 
 /// How the runner runs a migration.
@@ -509,17 +506,23 @@ pub(crate) enum RunMode {
     /// Inside one transaction that the runner commits or rolls back.
     Transaction,
     /// Statement by statement, each finished step recorded in the history table.
-    Journaled {
-        history: HistoryTable,
-        resume_after: u32,
-        resume_key: Option<Vec<String>>,
-        /// Whether an earlier attempt of this run exists.
-        resuming: bool,
-        /// How each step waits for locks and is retried.
-        lock_wait: LockWait,
-        /// Whether the migration is declared `transaction = false` (its helpers run online).
-        online: bool,
-    },
+    Journaled(Journaled),
+}
+
+/// How a migration runs statement by statement.
+#[derive(Default)]
+pub(crate) struct Journaled {
+    pub(crate) history: HistoryTable,
+    pub(crate) resume_after: u32,
+    pub(crate) resume_key: Option<Vec<String>>,
+    /// Whether an earlier attempt of this run exists.
+    pub(crate) resuming: bool,
+    /// How each step waits for locks and is retried.
+    pub(crate) lock_wait: LockWait,
+    /// The batch time and pause of a batched helper that sets none.
+    pub(crate) pacing: Pacing,
+    /// Whether the migration is declared `transaction = false` (its helpers run online).
+    pub(crate) online: bool,
 }
 
 /// Whether `sql` changes rows rather than the schema: such a step commits with its record, so it

@@ -361,3 +361,45 @@ fn concat(db: &TestDb, parts: &[&str]) -> String {
         Dialect::Postgres | Dialect::Sqlite => format!("({})", parts.join(" || ")),
     }
 }
+
+/// The `K batches, X s` of a batched step's summary line that starts with `label`.
+fn batches_and_seconds(output: &str, label: &str) -> (u64, f64) {
+    let line = output
+        .lines()
+        .find_map(|line| line.split_once(label).map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("no `{label}` summary in: {output}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let after = |word: &str| {
+        words
+            .iter()
+            .position(|w| w.trim_end_matches(',') == word)
+            .map(|i| words[i - 1])
+            .unwrap_or_else(|| panic!("no `{word}` in: {line}"))
+    };
+    (
+        after("batches").parse().unwrap(),
+        after("s").parse().unwrap(),
+    )
+}
+
+test_each_dialect! {
+    fn batch_pause_rests_after_each_batch_of_an_online_fill(db: &TestDb) {
+        seed_people(db);
+        let output = run(db, "online::split", &["up", "--batch-pause", "25"]);
+        let out = text(&output);
+        assert!(output.status.success(), "{out}");
+        assert!(out.contains("resting 25 ms after each"), "the summary says the pause: {out}");
+        let (batches, seconds) = batches_and_seconds(&out, "fill people: ");
+        assert!(batches > 1, "{out}");
+        assert!(
+            seconds >= batches as f64 * 0.025,
+            "{batches} batches with a 25 ms rest after each took only {seconds} s: {out}"
+        );
+        assert_split_right(db);
+
+        let output = run(db, "online::split", &["down", "--to", "1", "--batch-pause", "0"]);
+        let out = text(&output);
+        assert!(output.status.success(), "{out}");
+        assert!(!out.contains("resting"), "no pause with --batch-pause 0: {out}");
+    }
+}

@@ -8,8 +8,8 @@ use crate::database::{Backend, Result, Server};
 use crate::journal_probe::JournalProbe;
 use crate::{load, transactional, values};
 use migrate_core::{
-    AnyConnection, DownTarget, HistoryTable, LockWait, MigrationDescriptor, MigrationId, Observer,
-    Registry, RunOptions, Runner,
+    AnyConnection, DownTarget, HistoryTable, MigrationDescriptor, MigrationId, Observer, Registry,
+    RunOptions, Runner,
 };
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ const IDLE: Duration = Duration::from_secs(1);
 pub const HOLD: Duration = Duration::from_secs(5);
 
 /// Which migrations 5–10 run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Form {
     /// The shop's migrations as they are (`examples/shop`).
     Online,
@@ -172,8 +172,8 @@ pub struct Plan {
     pub forms: Vec<Form>,
     /// Whether to run the lock-queue test (PostgreSQL and MariaDB).
     pub lock_queue: bool,
-    /// The runner's lock wait policy.
-    pub lock_wait: LockWait,
+    /// The runner's options (its lock wait policy and pause between batches).
+    pub options: RunOptions,
 }
 
 /// Records the run's migrations and its lock retries.
@@ -269,7 +269,7 @@ pub fn run(server: &Server, rows: u64, plan: &Plan) -> Result<Measured> {
         show(&before);
         measured.snapshots.push(before);
         for way in [Way::Up, Way::Down] {
-            let run = migrate(server, rows, form, way, plan.lock_wait)?;
+            let run = migrate(server, rows, form, way, &plan.options)?;
             let ok = run.outcome.is_ok();
             eprintln!(
                 "{label} N={rows} {} {}: {}",
@@ -293,7 +293,7 @@ pub fn run(server: &Server, rows: u64, plan: &Plan) -> Result<Measured> {
     }
     if plan.lock_queue && server.backend != Backend::Sqlite {
         fresh("the lock-queue test")?;
-        let queue = lock_queue(server, rows, plan.lock_wait)?;
+        let queue = lock_queue(server, rows, &plan.options)?;
         eprintln!(
             "{label} N={rows} lock queue: held {:.0} ms; other queries on users waited up to {:.0} ms; up --to 5 {}",
             queue.held_ms,
@@ -335,20 +335,13 @@ fn summary(run: &MigrationRun) -> String {
     }
 }
 
-fn options(lock_wait: LockWait) -> RunOptions {
-    RunOptions {
-        lock_wait,
-        ..RunOptions::default()
-    }
-}
-
 /// One `up` or `down` of `form` on the copy, beside the application.
 fn migrate(
     server: &Server,
     rows: u64,
     form: Form,
     way: Way,
-    lock_wait: LockWait,
+    options: &RunOptions,
 ) -> Result<MigrationRun> {
     let mut conn = AnyConnection::establish(&server.url(COPY).parse()?)?;
     let registry = form.registry()?;
@@ -361,7 +354,7 @@ fn migrate(
     let outcome = {
         let mut runner = Runner::new(&mut conn, &registry)
             .history_table(form.history())
-            .options(options(lock_wait))
+            .options(options.clone())
             .observer(&mut observer);
         match way {
             Way::Up => runner.up(Some(MigrationId(10))).map(|_| ()),
@@ -422,7 +415,7 @@ fn longest(
 
 /// An application transaction holds a row lock on `users` for [`HOLD`] while `up --to 5` (the
 /// online form) starts; the other application operations go on.
-fn lock_queue(server: &Server, rows: u64, lock_wait: LockWait) -> Result<LockQueue> {
+fn lock_queue(server: &Server, rows: u64, options: &RunOptions) -> Result<LockQueue> {
     let mut conn = AnyConnection::establish(&server.url(COPY).parse()?)?;
     let registry = Form::Online.registry()?;
     let app = App::start(server, COPY, rows)?;
@@ -444,7 +437,7 @@ fn lock_queue(server: &Server, rows: u64, lock_wait: LockWait) -> Result<LockQue
             let mut observer = RunObserver::default();
             let started = Instant::now();
             let outcome = Runner::new(&mut conn, &registry)
-                .options(options(lock_wait))
+                .options(options.clone())
                 .observer(&mut observer)
                 .up(Some(MigrationId(5)))
                 .map(|_| started.elapsed().as_secs_f64())

@@ -46,6 +46,17 @@ struct Args {
     /// runner's `--ddl-lock-timeout`).
     #[arg(long, default_value_t = 2000)]
     ddl_lock_timeout: u64,
+    /// With `--beside-app`: the runner's batch time, in ms (the runner's `--batch-time`;
+    /// default: the database's).
+    #[arg(long)]
+    batch_time: Option<u64>,
+    /// With `--beside-app`: the runner's rest after each batch, in ms (the runner's
+    /// `--batch-pause`; default: the database's).
+    #[arg(long)]
+    batch_pause: Option<u64>,
+    /// With `--beside-app`: the forms to run (the transactional one first).
+    #[arg(long, value_delimiter = ',', value_enum, default_values_t = [beside::Form::Transactional, beside::Form::Online])]
+    forms: Vec<beside::Form>,
     /// The databases to run on.
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Backend::Postgres, Backend::Mysql, Backend::Sqlite])]
     databases: Vec<Backend>,
@@ -132,15 +143,20 @@ fn server(args: &Args, backend: Backend) -> Server {
 
 /// `--beside-app`: each N on each database, then at 10M on PostgreSQL with `--huge`.
 fn beside_app(args: &Args, started: Instant) -> Result<()> {
-    let lock_wait = migrate_core::LockWait {
-        timeout: std::time::Duration::from_millis(args.ddl_lock_timeout),
-        ..migrate_core::LockWait::default()
+    let options = migrate_core::RunOptions {
+        lock_wait: migrate_core::LockWait {
+            timeout: std::time::Duration::from_millis(args.ddl_lock_timeout),
+            ..migrate_core::LockWait::default()
+        },
+        batch_time: args.batch_time.map(std::time::Duration::from_millis),
+        batch_pause: args.batch_pause.map(std::time::Duration::from_millis),
+        ..migrate_core::RunOptions::default()
     };
     // The baseline first: both forms then start from the same state of the machine's caches.
     let both = beside::Plan {
-        forms: vec![beside::Form::Transactional, beside::Form::Online],
+        forms: args.forms.clone(),
         lock_queue: true,
-        lock_wait,
+        options: options.clone(),
     };
     let mut report = beside_report::BesideReport {
         measured: Vec::new(),
@@ -162,7 +178,7 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
             let online = beside::Plan {
                 forms: vec![beside::Form::Online],
                 lock_queue: false,
-                lock_wait,
+                options: options.clone(),
             };
             let n = 10_000_000;
             report

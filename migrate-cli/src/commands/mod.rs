@@ -117,6 +117,8 @@ impl Session<'_> {
                     attempts: self.args.ddl_attempts,
                 },
                 large_table_rows: self.args.large_table_rows,
+                batch_time: self.args.batch_time.map(Duration::from_millis),
+                batch_pause: self.args.batch_pause.map(Duration::from_millis),
             })
             .observer(out)
     }

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::history::HistoryTable;
 use crate::lock_wait::LockWait;
 use crate::migration::{BatchedStep, Migration};
+use crate::pacing::Pacing;
 use crate::report::{Progress, Report};
 use crate::vocabulary::MigrationId;
 use migrate_sql::helpers::key::Key;
@@ -30,6 +31,7 @@ pub(crate) fn batched_step(
         id: parts.id,
         report: parts.report,
         lock_wait: parts.lock_wait,
+        pacing: parts.pacing,
         resume_key,
         committed: 0,
     };
@@ -55,6 +57,8 @@ pub(crate) struct Batches<'a> {
     id: MigrationId,
     report: &'a mut dyn Report,
     lock_wait: LockWait,
+    /// The batch time and pause of a helper that sets none.
+    pacing: Pacing,
     resume_key: Option<Vec<String>>,
     committed: u64,
 }
@@ -129,11 +133,12 @@ impl Batches<'_> {
 /// off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Batching {
-    /// The duration each batch aims at (40 ms by default). A batch holds the locks of its rows
-    /// until it commits, so this bounds how long a concurrent writer of one of them waits: at
-    /// 40 ms, under the 50 ms a request can spare, while the per-batch cost (a commit and a
-    /// few round trips) stays near a tenth of the batch.
-    pub target: Duration,
+    /// The duration each batch aims at; `None` takes the run's ([`Pacing::batch_time`]: 10 ms
+    /// on PostgreSQL, 40 ms on MySQL and SQLite). A batch holds the locks of its rows until it
+    /// commits, and the application's commits wait for its commit's flush, so this bounds how
+    /// long the application waits, while the per-batch cost (a commit and a few round trips)
+    /// stays a small part of the batch.
+    pub target: Option<Duration>,
     /// The size of the first batch.
     pub initial_rows: u64,
     /// The smallest batch.
@@ -142,30 +147,31 @@ pub struct Batching {
     pub max_rows: u64,
     /// A fixed batch size, instead of adapting.
     pub fixed_rows: Option<u64>,
-    /// A pause between batches, to leave room for other writers.
-    pub pause: Duration,
+    /// A pause between batches, to leave room for the application; `None` takes the run's
+    /// ([`Pacing::pause`]: 20 ms on SQLite, none elsewhere).
+    pub pause: Option<Duration>,
 }
 
 impl Default for Batching {
     fn default() -> Self {
         Batching {
-            target: Duration::from_millis(40),
+            target: None,
             initial_rows: 1_000,
             min_rows: 100,
             max_rows: 50_000,
             fixed_rows: None,
-            pause: Duration::ZERO,
+            pause: None,
         }
     }
 }
 
 impl Batching {
-    /// The size of the batch after one of `rows` rows that took `took`.
-    pub fn next_size(&self, rows: u64, took: Duration) -> u64 {
+    /// The size of the batch after one of `rows` rows that took `took`, aiming at `target`.
+    fn next_size(&self, rows: u64, took: Duration, target: Duration) -> u64 {
         if let Some(fixed) = self.fixed_rows {
             return fixed;
         }
-        let ratio = self.target.as_secs_f64() / took.as_secs_f64().max(1e-6);
+        let ratio = target.as_secs_f64() / took.as_secs_f64().max(1e-6);
         let scaled = rows as f64 * ratio.clamp(0.5, 2.0);
         (scaled as u64).clamp(self.min_rows, self.max_rows)
     }
@@ -195,6 +201,8 @@ pub(crate) fn drive(
             Key::display(key)
         ));
     }
+    let target = batching.target.unwrap_or(batches.pacing.batch_time);
+    let pause = batching.pause.unwrap_or(batches.pacing.pause);
     let mut size = batching.first_size();
     let mut done = 0u64;
     let mut count = 0u64;
@@ -228,9 +236,9 @@ pub(crate) fn drive(
             longest_batch: longest,
             finished: false,
         });
-        size = batching.next_size(size, took);
-        if !batching.pause.is_zero() {
-            std::thread::sleep(batching.pause);
+        size = batching.next_size(size, took, target);
+        if !pause.is_zero() {
+            std::thread::sleep(pause);
         }
     }
     let elapsed = started.elapsed();
@@ -244,8 +252,13 @@ pub(crate) fn drive(
         finished: true,
     });
     let rate = done as f64 / elapsed.as_secs_f64().max(1e-6);
+    let resting = if pause.is_zero() {
+        String::new()
+    } else {
+        format!(", resting {} ms after each", pause.as_millis())
+    };
     batches.note(&format!(
-        "{label}: {done} rows in {count} batches, {:.2} s ({rate:.0} rows/s), longest batch {} ms",
+        "{label}: {done} rows in {count} batches, {:.2} s ({rate:.0} rows/s), longest batch {} ms{resting}",
         elapsed.as_secs_f64(),
         longest.as_millis()
     ));
@@ -259,24 +272,28 @@ mod tests {
     #[test]
     fn size_follows_the_target_within_bounds() {
         let batching = Batching::default();
-        assert_eq!(batching.next_size(1000, Duration::from_millis(20)), 2000);
+        let target = Duration::from_millis(40);
         assert_eq!(
-            batching.next_size(1000, Duration::from_millis(1)),
+            batching.next_size(1000, Duration::from_millis(20), target),
+            2000
+        );
+        assert_eq!(
+            batching.next_size(1000, Duration::from_millis(1), target),
             2000,
             "at most doubled"
         );
         assert_eq!(
-            batching.next_size(1000, Duration::from_secs(1)),
+            batching.next_size(1000, Duration::from_secs(1), target),
             500,
             "at most halved"
         );
         assert_eq!(
-            batching.next_size(150, Duration::from_secs(1)),
+            batching.next_size(150, Duration::from_secs(1), target),
             100,
             "never below min"
         );
         assert_eq!(
-            batching.next_size(40_000, Duration::from_millis(10)),
+            batching.next_size(40_000, Duration::from_millis(10), target),
             50_000,
             "never above max"
         );
@@ -284,6 +301,6 @@ mod tests {
             fixed_rows: Some(777),
             ..Batching::default()
         };
-        assert_eq!(fixed.next_size(1000, Duration::from_secs(1)), 777);
+        assert_eq!(fixed.next_size(1000, Duration::from_secs(1), target), 777);
     }
 }

@@ -7,8 +7,9 @@ use crate::connection::AnyConnection;
 use crate::descriptor::{Down, MigrationDescriptor, MigrationFn};
 use crate::error::{Error, Result};
 use crate::history::{HistoryTable, Recorded};
-use crate::migration::{Migration, RunMode};
+use crate::migration::{Journaled, Migration, RunMode};
 use crate::observer::ReportTo;
+use crate::pacing::Pacing;
 use crate::report::Silent;
 use crate::vocabulary::Direction;
 use migrate_sql::Dialect;
@@ -169,14 +170,19 @@ impl Runner<'_> {
             preflight(self.conn, migration, direction, function)
                 .map_err(|source| failed(source, true))?;
             history.record_running(self.conn, recorded(migration), direction)?;
-            let run = RunMode::Journaled {
+            let run = RunMode::Journaled(Journaled {
                 history: history.clone(),
                 resume_after: resume.steps_done,
                 resume_key: resume.key,
                 resuming: resume.attempted,
                 lock_wait: self.options.lock_wait,
+                pacing: Pacing::chosen(
+                    self.conn.dialect(),
+                    self.options.batch_time,
+                    self.options.batch_pause,
+                ),
                 online: !migration.is_transactional(),
-            };
+            });
             let mut report = ReportTo {
                 observer: &mut *self.observer,
                 migration,

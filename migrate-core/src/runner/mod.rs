@@ -79,6 +79,12 @@ pub struct RunOptions {
     /// Above how many rows a table is large: a migration run in one transaction that would
     /// hold such a table is warned about (see [`LockWarning`]) before it runs.
     pub large_table_rows: u64,
+    /// How long each batch of a batched helper aims to take, unless the helper sets its own
+    /// (`target_ms`); `None`: the database's default ([`Pacing::for_dialect`](crate::Pacing::for_dialect)).
+    pub batch_time: Option<Duration>,
+    /// How long a batched helper rests after each batch, unless it sets its own (`pause_ms`);
+    /// `None`: the database's default ([`Pacing::for_dialect`](crate::Pacing::for_dialect)).
+    pub batch_pause: Option<Duration>,
 }
 
 impl Default for RunOptions {
@@ -90,6 +96,8 @@ impl Default for RunOptions {
             out_of_order: false,
             lock_wait: crate::lock_wait::LockWait::default(),
             large_table_rows: crate::lock_warning::DEFAULT_LARGE_TABLE_ROWS,
+            batch_time: None,
+            batch_pause: None,
         }
     }
 }

@@ -19,9 +19,12 @@ const BATCH_OPTIONS: [(&str, &str); 4] = [
     ("batch_rows", "a fixed number of rows per batch"),
     (
         "target_ms",
-        "the duration each batch aims at, in milliseconds",
+        "the duration each batch aims at, in milliseconds (default: the run's `--batch-time`)",
     ),
-    ("pause_ms", "a pause between batches, in milliseconds"),
+    (
+        "pause_ms",
+        "a rest after each batch, in milliseconds (default: the run's `--batch-pause`)",
+    ),
 ];
 
 /// Batch options shared by the batched helpers.
@@ -85,10 +88,10 @@ impl BatchOptions {
         };
         let target = self
             .target_ms
-            .map(|ms| quote!(target: ::std::time::Duration::from_millis(#ms),));
+            .map(|ms| quote!(target: ::core::option::Option::Some(::std::time::Duration::from_millis(#ms)),));
         let pause = self
             .pause_ms
-            .map(|ms| quote!(pause: ::std::time::Duration::from_millis(#ms),));
+            .map(|ms| quote!(pause: ::core::option::Option::Some(::std::time::Duration::from_millis(#ms)),));
         quote!(::migrate_core::__private::helpers::Batching {
             fixed_rows: #fixed,
             #target
