@@ -191,13 +191,8 @@ impl Key {
         values: &[String],
         op: &str,
     ) -> Result<String, LiteralError> {
-        let column = &self.columns[0];
         let value = values.first().map(String::as_str).unwrap_or_default();
-        Ok(format!(
-            "{} {op} {}",
-            qualify(Sql(dialect), table, &column.name),
-            column.literal(dialect, value)?
-        ))
+        term(dialect, table, &self.columns[0], op, value)
     }
 
     /// The key compared with `values` in the key's order, column by column: for `(a, b)`,
@@ -209,17 +204,12 @@ impl Key {
         values: &[String],
         bound: Bound,
     ) -> Result<String, LiteralError> {
-        let sql = Sql(dialect);
         let last = self.columns.len() - 1;
         let mut alternatives = Vec::with_capacity(self.columns.len());
         for (i, column) in self.columns.iter().enumerate() {
             let mut terms = Vec::with_capacity(i + 1);
             for (equal, value) in self.columns[..i].iter().zip(values) {
-                terms.push(format!(
-                    "{} = {}",
-                    qualify(sql, table, &equal.name),
-                    equal.literal(dialect, value)?
-                ));
+                terms.push(term(dialect, table, equal, "=", value)?);
             }
             let op = match bound {
                 Bound::After => ">",
@@ -227,11 +217,7 @@ impl Key {
                 Bound::AtOrBefore => "<",
             };
             let value = values.get(i).map(String::as_str).unwrap_or_default();
-            terms.push(format!(
-                "{} {op} {}",
-                qualify(sql, table, &column.name),
-                column.literal(dialect, value)?
-            ));
+            terms.push(term(dialect, table, column, op, value)?);
             alternatives.push(terms.join(" AND "));
         }
         Ok(if alternatives.len() == 1 {
@@ -276,6 +262,21 @@ pub fn decode(mut text: &str) -> Option<Vec<String>> {
         text = rest.get(len..)?;
     }
     Some(values)
+}
+
+/// `column <op> value`, the column qualified by `table` and the value a literal of its type.
+fn term(
+    dialect: Dialect,
+    table: Option<&str>,
+    column: &KeyColumn,
+    op: &str,
+    value: &str,
+) -> Result<String, LiteralError> {
+    Ok(format!(
+        "{} {op} {}",
+        qualify(Sql(dialect), table, &column.name),
+        column.literal(dialect, value)?
+    ))
 }
 
 /// Which side of a key value [`Key::compare`] writes.
