@@ -62,6 +62,12 @@ pub struct Args {
     #[arg(long, global = true, value_name = "MS")]
     pub batch_pause: Option<u64>,
 
+    /// Milliseconds above which a batch's commit makes its helper back off, resting twice that
+    /// commit's time: the server's log flushes are behind and the application's commits wait as
+    /// long; 0 never backs off [default: 50]
+    #[arg(long, global = true, value_name = "MS")]
+    pub max_commit_time: Option<u64>,
+
     /// When to use colours [auto: on a terminal; NO_COLOR turns them off, CLICOLOR_FORCE on]
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

@@ -403,3 +403,36 @@ test_each_dialect! {
         assert!(!out.contains("resting"), "no pause with --batch-pause 0: {out}");
     }
 }
+
+test_each_dialect! {
+    fn a_commit_slower_than_max_commit_time_makes_an_online_fill_back_off(db: &TestDb) {
+        seed_people(db);
+        // Each commit waits for a log (or journal) flush to disk: with 1 ms batches, hundreds
+        // of them, and a limit of 1 ms, some commit is over it on any disk that really flushes.
+        let output = run(
+            db,
+            "online::split",
+            &["up", "--batch-time", "1", "--max-commit-time", "1"],
+        );
+        let out = text(&output);
+        assert!(output.status.success(), "{out}");
+        let line = out
+            .lines()
+            .find(|l| l.contains("fill people: "))
+            .unwrap_or_else(|| panic!("no summary of the fill in: {out}"));
+        assert!(
+            line.contains("commit(s) over 1 ms") && line.contains("backed off"),
+            "the summary says the back-off: {line}"
+        );
+        assert_split_right(db);
+
+        let output = run(
+            db,
+            "online::split",
+            &["down", "--to", "1", "--batch-time", "1", "--max-commit-time", "0"],
+        );
+        let out = text(&output);
+        assert!(output.status.success(), "{out}");
+        assert!(!out.contains("backed off"), "no back-off with --max-commit-time 0: {out}");
+    }
+}

@@ -119,6 +119,7 @@ impl Session<'_> {
                 large_table_rows: self.args.large_table_rows,
                 batch_time: self.args.batch_time.map(Duration::from_millis),
                 batch_pause: self.args.batch_pause.map(Duration::from_millis),
+                max_commit_time: self.args.max_commit_time.map(Duration::from_millis),
             })
             .observer(out)
     }

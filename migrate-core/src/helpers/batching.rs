@@ -34,6 +34,7 @@ pub(crate) fn batched_step(
         pacing: parts.pacing,
         resume_key,
         committed: 0,
+        last_commit: Duration::ZERO,
     };
     let outcome = body(&mut batches);
     let committed_any = batches.committed > 0;
@@ -61,6 +62,8 @@ pub(crate) struct Batches<'a> {
     pacing: Pacing,
     resume_key: Option<Vec<String>>,
     committed: u64,
+    /// How long the last batch's `COMMIT` took.
+    last_commit: Duration,
 }
 
 impl Batches<'_> {
@@ -85,6 +88,7 @@ impl Batches<'_> {
         let journal = self.journal;
         let id = self.id;
         let report = &mut *self.report;
+        let mut committing = Instant::now();
         // A batch that times out waiting for a row lock rolls back and is tried again.
         let done = self.lock_wait.retry(
             self.conn,
@@ -94,11 +98,13 @@ impl Batches<'_> {
                     if let (Some(history), Some(done)) = (journal, &done) {
                         history.record_resume_key(conn, id, &done.last_key)?;
                     }
+                    committing = Instant::now();
                     Ok(done)
                 })
             },
             |waited| report.note(&waited),
         )?;
+        self.last_commit = committing.elapsed();
         if done.is_some() {
             self.committed += 1;
         }
@@ -111,6 +117,12 @@ impl Batches<'_> {
             });
         }
         Ok(done)
+    }
+
+    /// How long the last committed batch's `COMMIT` took: how far behind the server's log
+    /// flushes are, which the application's commits wait for too.
+    pub(crate) fn last_commit(&self) -> Duration {
+        self.last_commit
     }
 
     /// Reports progress.
@@ -207,6 +219,7 @@ pub(crate) fn drive(
     let mut done = 0u64;
     let mut count = 0u64;
     let mut longest = Duration::ZERO;
+    let mut slow = SlowCommits::default();
     loop {
         let begun = Instant::now();
         let Some(finished) =
@@ -237,8 +250,13 @@ pub(crate) fn drive(
             finished: false,
         });
         size = batching.next_size(size, took, target);
-        if !pause.is_zero() {
-            std::thread::sleep(pause);
+        let back_off = batches.pacing.back_off_after_commit(batches.last_commit());
+        if !back_off.is_zero() {
+            slow.record(batches.last_commit(), back_off);
+        }
+        let rest = pause.max(back_off);
+        if !rest.is_zero() {
+            std::thread::sleep(rest);
         }
     }
     let elapsed = started.elapsed();
@@ -258,11 +276,43 @@ pub(crate) fn drive(
         format!(", resting {} ms after each", pause.as_millis())
     };
     batches.note(&format!(
-        "{label}: {done} rows in {count} batches, {:.2} s ({rate:.0} rows/s), longest batch {} ms{resting}",
+        "{label}: {done} rows in {count} batches, {:.2} s ({rate:.0} rows/s), longest batch {} ms{resting}{}",
         elapsed.as_secs_f64(),
-        longest.as_millis()
+        longest.as_millis(),
+        slow.summary(batches.pacing.max_commit_time)
     ));
     Ok(done)
+}
+
+/// The batches whose commit took longer than the run's `max_commit_time`, and the helper's
+/// back-off after them.
+#[derive(Debug, Default)]
+struct SlowCommits {
+    count: u64,
+    longest: Duration,
+    rested: Duration,
+}
+
+impl SlowCommits {
+    fn record(&mut self, commit: Duration, back_off: Duration) {
+        self.count += 1;
+        self.longest = self.longest.max(commit);
+        self.rested += back_off;
+    }
+
+    /// The end of the step's summary line: empty when no commit was slow.
+    fn summary(&self, max_commit_time: Duration) -> String {
+        if self.count == 0 {
+            return String::new();
+        }
+        format!(
+            "; {} commit(s) over {} ms (longest {} ms: the server's log flushes were behind), backed off {:.1} s in all",
+            self.count,
+            max_commit_time.as_millis(),
+            self.longest.as_millis(),
+            self.rested.as_secs_f64()
+        )
+    }
 }
 
 #[cfg(test)]

@@ -176,11 +176,7 @@ impl Runner<'_> {
                 resume_key: resume.key,
                 resuming: resume.attempted,
                 lock_wait: self.options.lock_wait,
-                pacing: Pacing::chosen(
-                    self.conn.dialect(),
-                    self.options.batch_time,
-                    self.options.batch_pause,
-                ),
+                pacing: Pacing::chosen(self.conn.dialect(), &self.options),
                 online: !migration.is_transactional(),
             });
             let mut report = ReportTo {

@@ -85,6 +85,10 @@ pub struct RunOptions {
     /// How long a batched helper rests after each batch, unless it sets its own (`pause_ms`);
     /// `None`: the database's default ([`Pacing::for_dialect`](crate::Pacing::for_dialect)).
     pub batch_pause: Option<Duration>,
+    /// A batch whose commit takes longer makes its helper rest twice that before the next
+    /// (zero: never); `None`: the database's default
+    /// ([`Pacing::back_off_after_commit`](crate::Pacing::back_off_after_commit)).
+    pub max_commit_time: Option<Duration>,
 }
 
 impl Default for RunOptions {
@@ -98,6 +102,7 @@ impl Default for RunOptions {
             large_table_rows: crate::lock_warning::DEFAULT_LARGE_TABLE_ROWS,
             batch_time: None,
             batch_pause: None,
+            max_commit_time: None,
         }
     }
 }
