@@ -6,7 +6,7 @@
 use crate::app::{App, OpKind, OpStats, Samples, stats};
 use crate::database::{Backend, Result, Server};
 use crate::journal_probe::JournalProbe;
-use crate::{load, transactional, values};
+use crate::{load, stalls, transactional, values};
 use migrate_core::{
     AnyConnection, DownTarget, HistoryTable, MigrationDescriptor, MigrationId, Observer, Registry,
     RunOptions, Runner,
@@ -174,6 +174,10 @@ pub struct Plan {
     pub lock_queue: bool,
     /// The runner's options (its lock wait policy and pause between batches).
     pub options: RunOptions,
+    /// SQLite: put the database in WAL mode (the application's choice, persistent in the file)
+    /// instead of leaving it in rollback-journal mode, SQLite's default. The longest write
+    /// transaction is then not measured: the probe watches the rollback journal.
+    pub sqlite_wal: bool,
 }
 
 /// Records the run's migrations and its lock retries.
@@ -182,6 +186,9 @@ struct RunObserver {
     /// Each migration: id, start, end.
     migrations: Vec<(u64, Instant, Option<Instant>)>,
     lock_retries: u32,
+    /// What the runner was doing from when: each migration's start, each batched step's first
+    /// progress report, each line it printed.
+    steps: Vec<(Instant, String)>,
 }
 
 impl Observer for RunObserver {
@@ -192,6 +199,8 @@ impl Observer for RunObserver {
     ) {
         self.migrations
             .push((migration.id().0, Instant::now(), None));
+        self.steps
+            .push((Instant::now(), format!("migration {}", migration.id().0)));
     }
 
     fn migration_finished(
@@ -205,10 +214,25 @@ impl Observer for RunObserver {
         }
     }
 
-    fn note(&mut self, _migration: &MigrationDescriptor, text: &str) {
+    fn note(&mut self, migration: &MigrationDescriptor, text: &str) {
         // LockWait::retry's note on each retry.
         if text.contains("for a lock held by another session") {
             self.lock_retries += 1;
+        }
+        // A batched step's summary: its batches, longest batch and back-off.
+        if text.contains(" batches, ") {
+            eprintln!("  migration {}: {text}", migration.id().0);
+        }
+        self.steps.push((
+            Instant::now(),
+            format!("migration {}, after \"{text}\"", migration.id().0),
+        ));
+    }
+
+    fn progress(&mut self, migration: &MigrationDescriptor, progress: &migrate_core::Progress) {
+        let step = format!("migration {}: {}", migration.id().0, progress.label);
+        if self.steps.last().is_none_or(|(_, last)| *last != step) {
+            self.steps.push((Instant::now(), step));
         }
     }
 }
@@ -222,6 +246,11 @@ pub fn run(server: &Server, rows: u64, plan: &Plan) -> Result<Measured> {
     if copies {
         let started = Instant::now();
         load_into(server, BASE, rows)?;
+        if plan.sqlite_wal && server.backend == Backend::Sqlite {
+            server
+                .app_connection(BASE)?
+                .batch_execute("PRAGMA journal_mode = WAL")?;
+        }
         eprintln!(
             "{label} N={rows}: base loaded in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -269,7 +298,7 @@ pub fn run(server: &Server, rows: u64, plan: &Plan) -> Result<Measured> {
         show(&before);
         measured.snapshots.push(before);
         for way in [Way::Up, Way::Down] {
-            let run = migrate(server, rows, form, way, &plan.options)?;
+            let run = migrate(server, rows, form, way, plan)?;
             let ok = run.outcome.is_ok();
             eprintln!(
                 "{label} N={rows} {} {}: {}",
@@ -336,20 +365,17 @@ fn summary(run: &MigrationRun) -> String {
 }
 
 /// One `up` or `down` of `form` on the copy, beside the application.
-fn migrate(
-    server: &Server,
-    rows: u64,
-    form: Form,
-    way: Way,
-    options: &RunOptions,
-) -> Result<MigrationRun> {
+fn migrate(server: &Server, rows: u64, form: Form, way: Way, plan: &Plan) -> Result<MigrationRun> {
+    let options = &plan.options;
     let mut conn = AnyConnection::establish(&server.url(COPY).parse()?)?;
     let registry = form.registry()?;
-    let probe = (server.backend == Backend::Sqlite).then(|| JournalProbe::start(server.file(COPY)));
+    let probe = (server.backend == Backend::Sqlite && !plan.sqlite_wal)
+        .then(|| JournalProbe::start(server.file(COPY)));
     let app = App::start(server, COPY, rows)?;
     let idle_from = Instant::now();
     std::thread::sleep(IDLE);
     let mut observer = RunObserver::default();
+    let clock = stalls::Clock::now();
     let started = Instant::now();
     let outcome = {
         let mut runner = Runner::new(&mut conn, &registry)
@@ -363,6 +389,17 @@ fn migrate(
     };
     let ended = Instant::now();
     let samples = app.finish()?;
+    stalls::print(
+        &format!(
+            "{} N={rows} {} {}",
+            server.backend.label(),
+            form.label(),
+            way.label()
+        ),
+        &clock,
+        &stalls::stalls(&samples, started, ended),
+        &observer.steps,
+    );
     let spans = probe.map(JournalProbe::finish).transpose()?;
     let longest_tx = spans.map(|spans| longest(&spans, &observer, started, ended));
     Ok(MigrationRun {

@@ -19,6 +19,7 @@ mod overhead;
 mod phases;
 mod report;
 mod run;
+mod stalls;
 mod timetable;
 mod transactional;
 mod values;
@@ -54,6 +55,14 @@ struct Args {
     /// `--batch-pause`; default: the database's).
     #[arg(long)]
     batch_pause: Option<u64>,
+    /// With `--beside-app`: the commit time above which a batched helper backs off, in ms (the
+    /// runner's `--max-commit-time`; 0: never; default: the database's).
+    #[arg(long)]
+    max_commit_time: Option<u64>,
+    /// With `--beside-app`: put the SQLite database in WAL mode (the application's choice)
+    /// instead of SQLite's default rollback journal.
+    #[arg(long)]
+    sqlite_wal: bool,
     /// With `--beside-app`: the forms to run (the transactional one first).
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [beside::Form::Transactional, beside::Form::Online])]
     forms: Vec<beside::Form>,
@@ -115,7 +124,11 @@ fn main() -> Result<()> {
     };
     for backend in &args.databases {
         let server = server(&args, *backend);
-        report.versions.push((*backend, server.version()?));
+        let mut version = server.version()?;
+        if args.sqlite_wal && *backend == Backend::Sqlite {
+            version.push_str(" (WAL mode)");
+        }
+        report.versions.push((*backend, version));
         for &n in rows.iter().filter(|_| !args.skip_migrations) {
             let (load, migrations) = run::migrations(&server, n, args.naive_max_rows)?;
             report.loads.push((*backend, n, load));
@@ -150,6 +163,7 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
         },
         batch_time: args.batch_time.map(std::time::Duration::from_millis),
         batch_pause: args.batch_pause.map(std::time::Duration::from_millis),
+        max_commit_time: args.max_commit_time.map(std::time::Duration::from_millis),
         ..migrate_core::RunOptions::default()
     };
     // The baseline first: both forms then start from the same state of the machine's caches.
@@ -157,6 +171,7 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
         forms: args.forms.clone(),
         lock_queue: true,
         options: options.clone(),
+        sqlite_wal: args.sqlite_wal,
     };
     let mut report = beside_report::BesideReport {
         measured: Vec::new(),
@@ -167,7 +182,11 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
     };
     for backend in &args.databases {
         let server = server(args, *backend);
-        report.versions.push((*backend, server.version()?));
+        let mut version = server.version()?;
+        if args.sqlite_wal && *backend == Backend::Sqlite {
+            version.push_str(" (WAL mode)");
+        }
+        report.versions.push((*backend, version));
         for &n in &args.rows {
             report
                 .measured
@@ -179,6 +198,7 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
                 forms: vec![beside::Form::Online],
                 lock_queue: false,
                 options: options.clone(),
+                sqlite_wal: false,
             };
             let n = 10_000_000;
             report
