@@ -42,7 +42,8 @@ impl Pacing {
     /// - PostgreSQL: 10 ms batches, no rest. A commit waits for the log the committing batch
     ///   wrote to be flushed, and the application's commits wait behind it: beside 40 ms batches
     ///   its updates waited up to ~1 s when a checkpoint was writing, beside 10 ms batches at
-    ///   most 0.16 s (1M rows; at 10M still up to 1.5 s, see BENCHMARKS.md), for ~5% more time.
+    ///   most 0.16 s, for ~5% more time (1M rows; at 10M still 0.55–1.5 s at some checkpoints,
+    ///   see BENCHMARKS.md).
     /// - MySQL/MariaDB: 40 ms batches, no rest (InnoDB's group commit kept the application's
     ///   waits under 0.25 s).
     /// - SQLite: 40 ms batches and a 20 ms rest: its busy handler polls instead of queueing, so
