@@ -6,18 +6,17 @@
 use crate::app::{App, OpKind, OpStats, Samples, stats};
 use crate::database::{Backend, Result, Server};
 use crate::journal_probe::JournalProbe;
+use crate::machine_probe::MachineProbes;
 use crate::{load, stalls, transactional, values};
 use migrate_core::{
     AnyConnection, DownTarget, HistoryTable, MigrationDescriptor, MigrationId, Observer, Registry,
     RunOptions, Runner,
 };
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const BASE: &str = "bench_base";
 const COPY: &str = "bench_copy";
-
-/// How long the application runs alone before each run: what it sees when nothing blocks it.
-const IDLE: Duration = Duration::from_secs(1);
 
 /// How long the lock-queue test's application transaction holds its lock on `users`.
 pub const HOLD: Duration = Duration::from_secs(5);
@@ -101,7 +100,8 @@ pub struct MigrationRun {
     pub outside: f64,
     /// The application's operations due while it ran.
     pub ops: Vec<(OpKind, OpStats)>,
-    /// The application's operations due in the [`IDLE`] before it, with nothing else running.
+    /// The application's operations due in the [`Plan::alone`] before it, with nothing else
+    /// running.
     pub idle: Vec<(OpKind, OpStats)>,
     /// SQLite: the longest write transaction (ms) and the migration it belonged to.
     pub longest_tx: Option<(f64, Option<u64>)>,
@@ -178,6 +178,11 @@ pub struct Plan {
     /// instead of leaving it in rollback-journal mode, SQLite's default. The longest write
     /// transaction is then not measured: the probe watches the rollback journal.
     pub sqlite_wal: bool,
+    /// Where the machine's disk probe writes (see [`MachineProbes`]).
+    pub probe_dir: PathBuf,
+    /// How long the application runs alone before each run: what it (and the machine) sees
+    /// when nothing blocks it, the baseline of the run's waits.
+    pub alone: Duration,
 }
 
 /// Records the run's migrations and its lock retries.
@@ -371,12 +376,19 @@ fn migrate(server: &Server, rows: u64, form: Form, way: Way, plan: &Plan) -> Res
     let registry = form.registry()?;
     let probe = (server.backend == Backend::Sqlite && !plan.sqlite_wal)
         .then(|| JournalProbe::start(server.file(COPY)));
+    let machine = MachineProbes::start(&plan.probe_dir)?;
     let app = App::start(server, COPY, rows)?;
     let idle_from = Instant::now();
-    std::thread::sleep(IDLE);
+    std::thread::sleep(plan.alone);
     let mut observer = RunObserver::default();
     let clock = stalls::Clock::now();
     let started = Instant::now();
+    let label = format!(
+        "{} N={rows} {} {}",
+        server.backend.label(),
+        form.label(),
+        way.label()
+    );
     let outcome = {
         let mut runner = Runner::new(&mut conn, &registry)
             .history_table(form.history())
@@ -389,16 +401,22 @@ fn migrate(server: &Server, rows: u64, form: Form, way: Way, plan: &Plan) -> Res
     };
     let ended = Instant::now();
     let samples = app.finish()?;
+    let machine = machine.finish()?;
     stalls::print(
-        &format!(
-            "{} N={rows} {} {}",
-            server.backend.label(),
-            form.label(),
-            way.label()
-        ),
+        &format!("{label}, the application alone before it"),
+        &clock,
+        &stalls::stalls(&samples, idle_from, started),
+        &[],
+        &machine,
+        (idle_from, started),
+    );
+    stalls::print(
+        &label,
         &clock,
         &stalls::stalls(&samples, started, ended),
         &observer.steps,
+        &machine,
+        (started, ended),
     );
     let spans = probe.map(JournalProbe::finish).transpose()?;
     let longest_tx = spans.map(|spans| longest(&spans, &observer, started, ended));

@@ -306,7 +306,7 @@ impl BesideReport {
         let _ = writeln!(
             out,
             "### The application alone\n\n\
-             Its operations due in the second before the first run (nothing else running): waits in ms from when each was due, max / p99 / p50.\n\n\
+             Its operations due while it ran alone before the first run (`--app-alone`, 1 s by default; nothing else running): waits in ms from when each was due, max / p99 / p50.\n\n\
              | database | N | app ops done / due | read users | update users | update orders |\n|---|---|---|---|---|---|"
         );
         for (backend, rows, m) in &self.measured {

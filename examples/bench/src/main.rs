@@ -14,6 +14,7 @@ mod child;
 mod database;
 mod journal_probe;
 mod load;
+mod machine_probe;
 mod naive;
 mod overhead;
 mod phases;
@@ -63,6 +64,10 @@ struct Args {
     /// instead of SQLite's default rollback journal.
     #[arg(long)]
     sqlite_wal: bool,
+    /// With `--beside-app`: how long the application runs alone before each run, in seconds:
+    /// the baseline of its waits (and of the machine's, see `machine_probe`) on the same data.
+    #[arg(long, default_value_t = 1)]
+    app_alone: u64,
     /// With `--beside-app`: the forms to run (the transactional one first).
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [beside::Form::Transactional, beside::Form::Online])]
     forms: Vec<beside::Form>,
@@ -85,7 +90,7 @@ struct Args {
     /// Skip migrations 5–10 (measure only the runner's overhead).
     #[arg(long)]
     skip_migrations: bool,
-    /// The directory of the SQLite files.
+    /// The directory of the SQLite files (and, with `--beside-app`, of the machine probe's file).
     #[arg(long, default_value = "/tmp/migrate-bench")]
     sqlite_dir: String,
     #[command(subcommand)]
@@ -172,6 +177,8 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
         lock_queue: true,
         options: options.clone(),
         sqlite_wal: args.sqlite_wal,
+        probe_dir: args.sqlite_dir.clone().into(),
+        alone: std::time::Duration::from_secs(args.app_alone),
     };
     let mut report = beside_report::BesideReport {
         measured: Vec::new(),
@@ -199,6 +206,8 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
                 lock_queue: false,
                 options: options.clone(),
                 sqlite_wal: false,
+                probe_dir: args.sqlite_dir.clone().into(),
+                alone: std::time::Duration::from_secs(args.app_alone),
             };
             let n = 10_000_000;
             report

@@ -4,6 +4,7 @@
 //! printed to stderr, not one of the targets.
 
 use crate::app::{OpKind, Samples};
+use crate::machine_probe::MachineSamples;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// The wait from which an operation counts as stalled: the target for the longest one.
@@ -94,8 +95,17 @@ pub fn stalls(samples: &Samples, from: Instant, to: Instant) -> Vec<Stall> {
 }
 
 /// Prints the longest [`SHOWN`] stretches, each with the step that was running when it began
-/// (`steps`: when each step began, and its name).
-pub fn print(label: &str, clock: &Clock, stretches: &[Stall], steps: &[(Instant, String)]) {
+/// (`steps`: when each step began, and its name) and what the machine's own probes saw in it;
+/// then the probes over the whole run, from `from` to `to`.
+pub fn print(
+    label: &str,
+    clock: &Clock,
+    stretches: &[Stall],
+    steps: &[(Instant, String)],
+    machine: &MachineSamples,
+    (from, to): (Instant, Instant),
+) {
+    print_machine(label, machine, from, to);
     if stretches.is_empty() {
         return;
     }
@@ -118,13 +128,42 @@ pub fn print(label: &str, clock: &Clock, stretches: &[Stall], steps: &[(Instant,
             .map(|(kind, n)| format!("{kind:?} ×{n}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let (sleep, disk) = machine.worst(stall.from, stall.to);
         eprintln!(
-            "  {} for {:.0} ms, worst wait {:.0} ms ({kinds}), during {step}",
+            "  {} for {:.0} ms, worst wait {:.0} ms ({kinds}), during {step}; meanwhile the machine: a sleep woke {} ms late, a synced 8 kB write took {} ms",
             clock.wall(stall.from),
             (stall.to - stall.from).as_secs_f64() * 1000.0,
-            stall.worst_ms
+            stall.worst_ms,
+            sleep.as_millis(),
+            disk.as_millis()
         );
     }
+}
+
+/// One line on the machine's probes over the run: the longest sleep lateness, the longest and
+/// 99th-percentile synced write, and how often a synced write took longer than [`STALL`].
+fn print_machine(label: &str, machine: &MachineSamples, from: Instant, to: Instant) {
+    let (sleep, disk) = machine.worst(from, to);
+    let mut writes: Vec<Duration> = machine
+        .disk
+        .iter()
+        .filter(|s| s.due >= from && s.due <= to)
+        .map(|s| s.latency)
+        .collect();
+    writes.sort();
+    let p99 = writes
+        .get(writes.len().saturating_sub(1) * 99 / 100)
+        .copied()
+        .unwrap_or_default();
+    let slow = writes.iter().filter(|w| **w > STALL).count();
+    eprintln!(
+        "{label}: the machine alone (no database): a 10 ms sleep woke up to {} ms late; a synced 8 kB write took up to {} ms (p99 {:.1} ms), {slow} of {} over {} ms",
+        sleep.as_millis(),
+        disk.as_millis(),
+        p99.as_secs_f64() * 1000.0,
+        writes.len(),
+        STALL.as_millis()
+    );
 }
 
 #[cfg(test)]
