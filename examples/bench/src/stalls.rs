@@ -3,7 +3,7 @@
 //! logs each checkpoint's start and end), and the migration step that was running. A diagnosis
 //! printed to stderr, not one of the targets.
 
-use crate::app::{OpKind, Samples};
+use crate::app::{OpKind, OpStats, Samples};
 use crate::machine_probe::MachineSamples;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -121,7 +121,7 @@ pub fn print(
             .iter()
             .rev()
             .find(|(at, _)| *at <= stall.from)
-            .map_or("before the first step", |(_, name)| name.as_str());
+            .map_or("the time before the first step", |(_, name)| name.as_str());
         let kinds = stall
             .kinds
             .iter()
@@ -143,25 +143,19 @@ pub fn print(
 /// One line on the machine's probes over the run: the longest sleep lateness, the longest and
 /// 99th-percentile synced write, and how often a synced write took longer than [`STALL`].
 fn print_machine(label: &str, machine: &MachineSamples, from: Instant, to: Instant) {
-    let (sleep, disk) = machine.worst(from, to);
-    let mut writes: Vec<Duration> = machine
+    let sleep = OpStats::over(&machine.sleep, from, to);
+    let disk = OpStats::over(&machine.disk, from, to);
+    let slow = machine
         .disk
         .iter()
-        .filter(|s| s.due >= from && s.due <= to)
-        .map(|s| s.latency)
-        .collect();
-    writes.sort();
-    let p99 = writes
-        .get(writes.len().saturating_sub(1) * 99 / 100)
-        .copied()
-        .unwrap_or_default();
-    let slow = writes.iter().filter(|w| **w > STALL).count();
+        .filter(|s| s.due >= from && s.due <= to && s.latency > STALL)
+        .count();
     eprintln!(
-        "{label}: the machine alone (no database): a 10 ms sleep woke up to {} ms late; a synced 8 kB write took up to {} ms (p99 {:.1} ms), {slow} of {} over {} ms",
-        sleep.as_millis(),
-        disk.as_millis(),
-        p99.as_secs_f64() * 1000.0,
-        writes.len(),
+        "{label}: the machine alone (no database): a 10 ms sleep woke up to {:.0} ms late; a synced 8 kB write took up to {:.0} ms (p99 {:.1} ms), {slow} of {} over {} ms",
+        sleep.max_ms,
+        disk.max_ms,
+        disk.p99_ms,
+        disk.due,
         STALL.as_millis()
     );
 }
