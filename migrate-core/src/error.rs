@@ -414,6 +414,13 @@ impl Error {
         })
     }
 
+    /// Whether the server rolled the statement's transaction back to break a deadlock.
+    pub fn is_deadlock(&self) -> bool {
+        self.database_message().is_some_and(|m| {
+            m.contains("deadlock detected") || m.contains("Deadlock found when trying to get lock")
+        })
+    }
+
     /// Whether the connection to the server was lost (server restart, network failure, the
     /// session killed): a fault of the environment, not of the migration.
     pub fn is_connection_lost(&self) -> bool {

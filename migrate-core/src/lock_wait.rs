@@ -62,6 +62,18 @@ impl LockWait {
         let mut tried = 1;
         loop {
             match attempt(conn) {
+                // A deadlock rolled the attempt back whole, as a lock timeout does: it is safe
+                // to run again, and the application's transaction it contended with has gone on.
+                Err(error) if error.is_deadlock() && tried < self.attempts.max(1) => {
+                    tried += 1;
+                    let pause = self.pause(tried);
+                    waiting(format!(
+                        "a deadlock with another session rolled this step back; trying again in {} ms (attempt {tried} of {})",
+                        pause.as_millis(),
+                        self.attempts
+                    ));
+                    std::thread::sleep(pause);
+                }
                 Err(error) if error.is_lock_timeout() && tried < self.attempts.max(1) => {
                     tried += 1;
                     let pause = self.pause(tried);

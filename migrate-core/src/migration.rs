@@ -47,6 +47,12 @@ pub struct Migration<'c> {
     /// Whether the migration is declared to run outside one transaction, so that its helpers
     /// run online.
     online: bool,
+    /// The tables an online fill of this migration keeps in step with triggers (those of
+    /// finished steps too: a resumed run drops what the stopped one installed).
+    synced_tables: Vec<String>,
+    /// SQLite: `(table, column)`s whose NOT NULL waits for the triggers that fill the column
+    /// to be dropped (see `helpers::row_sync::apply_deferred_not_null`).
+    deferred_not_null: Vec<(String, String)>,
 }
 
 impl<'c> Migration<'c> {
@@ -81,6 +87,8 @@ impl<'c> Migration<'c> {
             pacing: run.pacing,
             changed: false,
             online: run.online,
+            synced_tables: Vec::new(),
+            deferred_not_null: Vec::new(),
         }
     }
 
@@ -111,6 +119,8 @@ impl<'c> Migration<'c> {
             pacing: Pacing::default(),
             changed: false,
             online,
+            synced_tables: Vec::new(),
+            deferred_not_null: Vec::new(),
         }
     }
 
@@ -460,6 +470,59 @@ impl<'c> Migration<'c> {
             history.record_step(conn, self.id, step)?;
         }
         Ok(())
+    }
+
+    /// Notes that an online fill of the migration keeps `table` in step with triggers.
+    pub(crate) fn sync_table(&mut self, table: &str) {
+        if !self.synced_tables.iter().any(|t| t == table) {
+            self.synced_tables.push(table.to_owned());
+        }
+    }
+
+    /// The tables [`sync_table`](Self::sync_table) noted.
+    pub(crate) fn synced_tables(&self) -> Vec<String> {
+        self.synced_tables.clone()
+    }
+
+    /// SQLite: notes that `table.column` is made NOT NULL when the triggers that fill it are
+    /// dropped (noted for a finished step too, as tables are).
+    pub(crate) fn defer_not_null(&mut self, table: &str, column: &str) {
+        let entry = (table.to_owned(), column.to_owned());
+        if !self.deferred_not_null.contains(&entry) {
+            self.deferred_not_null.push(entry);
+        }
+    }
+
+    /// The columns of `table` whose NOT NULL is deferred and not yet applied.
+    pub(crate) fn deferred_not_null(&self, table: &str) -> Vec<String> {
+        self.deferred_not_null
+            .iter()
+            .filter(|(t, _)| t == table)
+            .map(|(_, c)| c.clone())
+            .collect()
+    }
+
+    /// Notes that the deferred NOT NULL of `columns` of `table` has been applied.
+    pub(crate) fn applied_not_null(&mut self, table: &str, columns: &[String]) {
+        self.deferred_not_null
+            .retain(|(t, c)| t != table || !columns.contains(c));
+    }
+
+    /// Runs `exec`, which must be safe to repeat, outside the journal (not a step), waiting
+    /// for locks like a step. Nothing in a dry run.
+    pub(crate) fn outside_journal(
+        &mut self,
+        mut exec: impl FnMut(&mut AnyConnection) -> Result<()>,
+    ) -> Result<()> {
+        if self.recorded.is_some() {
+            return Ok(());
+        }
+        let Some(conn) = self.conn.as_deref_mut() else {
+            return Ok(());
+        };
+        let report = &mut *self.report;
+        self.lock_wait
+            .retry(conn, &mut exec, |waited| report.note(&waited))
     }
 
     /// The Diesel connection, for typed queries.

@@ -8,6 +8,18 @@
 /// One step of a helper.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
+    /// Drops a column (its own variant so that the runtime can drop, in the same lock, the
+    /// triggers of an online fill that read the column).
+    DropColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The statement.
+        sql: String,
+        /// A line for the command's output.
+        report: String,
+    },
     /// Runs one statement.
     Execute {
         /// The statement.
@@ -57,9 +69,9 @@ pub struct Fill {
     /// The key to walk it by online (`key = ...`); its primary key, read from the catalog, when
     /// `None`.
     pub key: Option<Vec<String>>,
-    /// `"column" = value, ...` in the dialect's SQL (columns qualified with the table where a
-    /// join needs it).
-    pub assignments: String,
+    /// The columns set and their values, in the dialect's SQL over the row being set (and the
+    /// joined table's row, with [`Fill::join`]).
+    pub assignments: Vec<Assignment>,
     /// The table values are read from and how its rows match (`denormalize!`).
     pub join: Option<Join>,
     /// Which rows to set, in the dialect's SQL; all when `None`.
@@ -68,18 +80,45 @@ pub struct Fill {
     pub report: String,
 }
 
-/// The table a [`Fill`] reads from.
+/// One column a [`Fill`] sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The column, unquoted.
+    pub column: String,
+    /// Its value, in the dialect's SQL.
+    pub value: String,
+}
+
+impl Assignment {
+    /// `column = value`.
+    pub fn new(column: &str, value: impl Into<String>) -> Self {
+        Assignment {
+            column: column.to_owned(),
+            value: value.into(),
+        }
+    }
+}
+
+/// The table a [`Fill`] reads from (`denormalize!`): `source_table.source_column` where
+/// `source_table.source_key` equals the filled table's `foreign_key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Join {
-    /// The joined table, quoted.
-    pub table: String,
+    /// The joined table (unquoted, `schema.table` where qualified).
+    pub source_table: String,
+    /// The column whose value is copied.
+    pub source_column: String,
+    /// The joined table's column matched.
+    pub source_key: String,
+    /// The filled table's column that refers to it.
+    pub foreign_key: String,
     /// The condition matching its rows to the filled table's, in the dialect's SQL.
     pub on: String,
-    /// The assignments with each value read by a correlated subquery (`"c" = (SELECT ... FROM
-    /// joined WHERE on)`), for the batches of PostgreSQL and SQLite: their planners hash the
-    /// whole joined table for an `UPDATE ... FROM` of a few thousand rows, a fixed cost per
-    /// batch that no batch size amortizes, where this reads the joined rows by index. Rows
-    /// without a match are set to NULL, which is what they hold in a column the helper added.
+    /// The value read by a correlated subquery (`(SELECT ... FROM joined WHERE on)`), for the
+    /// batches of PostgreSQL and SQLite and for every database's triggers, which compute one
+    /// row: their planners hash the whole joined table for an `UPDATE ... FROM` of a few
+    /// thousand rows, a fixed cost per batch that no batch size amortizes, where this reads the
+    /// joined rows by index. Rows without a match are set to NULL, which is what they hold in a
+    /// column the helper added.
     pub correlated: String,
 }
 

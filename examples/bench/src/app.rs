@@ -16,8 +16,15 @@
 //! is no queue) by seconds with nothing else running, and 200 commits a second (each one
 //! journal and file `fsync`s) are more than this machine's disk keeps up with while a migration
 //! writes: the backlog then only grows. Row 1 is left to the lock holder of the lock-queue test.
+//!
+//! With a [`live::Config`], a fourth thread writes as a live service does and keeps a model of
+//! what it wrote (see [`live`](crate::live)): on its own connection every `period`, on SQLite
+//! on the one writer's every four periods (one more write every 40 ms by default, so that its
+//! commits stay within what the disk keeps up with).
 
 use crate::database::{Backend, Result, Server};
+use crate::live;
+use crate::live_model::Model;
 use crate::timetable::{PERIOD, RandomIds, Sample, Timetable};
 use diesel::QueryableByName;
 use diesel::sql_types::Integer;
@@ -34,22 +41,30 @@ pub enum OpKind {
     UpdateUsers,
     /// `UPDATE orders SET total_cents = total_cents + 1 WHERE id = ?`.
     UpdateOrders,
+    /// The live application's writes ([`live`]), all kinds together.
+    LiveWrite,
 }
 
 impl OpKind {
-    /// Every kind, in the order of the tables.
+    /// The kinds of the steady application, in the order of the tables.
     pub const ALL: [OpKind; 3] = [OpKind::ReadUsers, OpKind::UpdateUsers, OpKind::UpdateOrders];
 
-    /// Whether it touches `users`.
+    /// Whether it touches `users` only (the lock-queue test runs without the live writes).
     pub fn on_users(self) -> bool {
-        self != OpKind::UpdateOrders
+        matches!(self, OpKind::ReadUsers | OpKind::UpdateUsers)
+    }
+
+    /// Whether it writes.
+    pub fn writes(self) -> bool {
+        self != OpKind::ReadUsers
     }
 
     fn sql(self, id: u64) -> String {
         match self {
             OpKind::ReadUsers => format!("SELECT age FROM users WHERE id = {id}"),
             OpKind::UpdateUsers => format!("UPDATE users SET age = age WHERE id = {id}"),
-            OpKind::UpdateOrders => {
+            // The live writes make their own statements (see `live`); never asked for here.
+            OpKind::UpdateOrders | OpKind::LiveWrite => {
                 format!("UPDATE orders SET total_cents = total_cents + 1 WHERE id = {id}")
             }
         }
@@ -66,14 +81,22 @@ struct Age {
 /// The running application.
 pub struct App {
     threads: Vec<(OpKind, Timetable)>,
+    /// The live application's model, when it runs.
+    live: Option<Arc<Mutex<Model>>>,
 }
 
 /// What each kind of operation did.
 pub type Samples = Vec<(OpKind, Vec<Sample>)>;
 
 impl App {
-    /// Starts the three operations on database `name` of `server`, over rows 2..=`rows`.
-    pub fn start(server: &Server, name: &str, rows: u64) -> Result<App> {
+    /// Starts the three operations on database `name` of `server`, over rows 2..=`rows`, and
+    /// with `live` the live application's writes, going on from its model of the database.
+    pub fn start(
+        server: &Server,
+        name: &str,
+        rows: u64,
+        live: Option<(&live::Config, Model)>,
+    ) -> Result<App> {
         let first_due = Instant::now() + Duration::from_millis(100);
         let mut threads = Vec::new();
         let writer = match server.backend {
@@ -106,21 +129,53 @@ impl App {
             });
             threads.push((kind, timetable));
         }
+        let mut model = None;
+        if let Some((config, known)) = live {
+            let (conn, period, offset) = match &writer {
+                Some(writer) => (
+                    Arc::clone(writer),
+                    config.period * 4,
+                    PERIOD / 3 + PERIOD / 2,
+                ),
+                None => (
+                    Arc::new(Mutex::new(server.app_connection(name)?)),
+                    config.period,
+                    PERIOD / 6,
+                ),
+            };
+            let (timetable, shared) =
+                live::start(conn, rows, config, known, (period, first_due + offset))?;
+            threads.push((OpKind::LiveWrite, timetable));
+            model = Some(shared);
+        }
         // Let the threads connect and settle before the measured work starts.
         std::thread::sleep(Duration::from_millis(300));
-        Ok(App { threads })
+        Ok(App {
+            threads,
+            live: model,
+        })
     }
 
     /// Stops every thread, recording what was due until now and not yet sent as not done (see
-    /// [`Timetable::abandon`]); returns their samples.
-    pub fn finish(self) -> Result<Samples> {
+    /// [`Timetable::abandon`]); returns their samples, and the live application's model.
+    pub fn finish(self) -> Result<(Samples, Option<Model>)> {
         for (_, timetable) in &self.threads {
             timetable.abandon()?;
         }
-        self.threads
+        let samples = self
+            .threads
             .into_iter()
             .map(|(kind, timetable)| Ok((kind, timetable.join()?)))
-            .collect()
+            .collect::<Result<Samples>>()?;
+        let model = match self.live {
+            Some(shared) => Some(std::mem::take(
+                &mut *shared
+                    .lock()
+                    .map_err(|_| "the live model's lock is poisoned")?,
+            )),
+            None => None,
+        };
+        Ok((samples, model))
     }
 }
 
@@ -173,6 +228,40 @@ impl OpStats {
             p99_ms: at(0.99),
             p50_ms: at(0.50),
         }
+    }
+}
+
+/// Every write of the application (its updates and the live writes) in a window.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Writes {
+    /// Writes due in the window.
+    pub due: u64,
+    /// Done per second of the window.
+    pub per_second: f64,
+    /// 99th percentile of their waits, ms.
+    pub p99_ms: f64,
+    /// Longest wait, ms.
+    pub max_ms: f64,
+}
+
+/// The writes of `samples` due between `from` and `to`, all kinds together.
+pub fn writes(samples: &Samples, from: Instant, to: Instant) -> Writes {
+    let all: Vec<Sample> = samples
+        .iter()
+        .filter(|(kind, _)| kind.writes())
+        .flat_map(|(_, s)| s.iter().copied())
+        .collect();
+    let s = OpStats::over(&all, from, to);
+    let seconds = (to - from).as_secs_f64();
+    Writes {
+        due: s.due,
+        per_second: if seconds > 0.0 {
+            s.done as f64 / seconds
+        } else {
+            0.0
+        },
+        p99_ms: s.p99_ms,
+        max_ms: s.max_ms,
     }
 }
 

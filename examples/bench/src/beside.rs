@@ -3,11 +3,13 @@
 //! same data, with the [`app`](crate::app) running on the copy throughout; then the lock-queue
 //! test; and the values each form leaves, compared.
 
-use crate::app::{App, OpKind, OpStats, Samples, stats};
+use crate::app::{App, OpKind, OpStats, Samples, Writes, stats, writes};
 use crate::database::{Backend, Result, Server};
 use crate::journal_probe::JournalProbe;
+use crate::live_check::{Ending, Outcome};
+use crate::live_model::Model;
 use crate::machine_probe::MachineProbes;
-use crate::{load, stalls, transactional, values};
+use crate::{live, live_check, load, stalls, transactional, values};
 use migrate_core::{
     AnyConnection, DownTarget, HistoryTable, MigrationDescriptor, MigrationId, Observer, Registry,
     RunOptions, Runner,
@@ -107,6 +109,12 @@ pub struct MigrationRun {
     pub longest_tx: Option<(f64, Option<u64>)>,
     /// How often a statement of the run timed out waiting for a table lock and was retried.
     pub lock_retries: u32,
+    /// The application's writes (all kinds) due while it ran.
+    pub writes: Writes,
+    /// The application's writes due in the [`Plan::alone`] before it.
+    pub writes_alone: Writes,
+    /// With the live application: what the check of its writes found after the run.
+    pub live: Option<Outcome>,
 }
 
 /// The lock-queue test on one database.
@@ -183,6 +191,8 @@ pub struct Plan {
     /// How long the application runs alone before each run: what it (and the machine) sees
     /// when nothing blocks it, the baseline of the run's waits.
     pub alone: Duration,
+    /// The live application's writes, and beside which forms they run.
+    pub live: Option<(live::Config, Vec<Form>)>,
 }
 
 /// Records the run's migrations and its lock retries.
@@ -284,7 +294,7 @@ pub fn run(server: &Server, rows: u64, plan: &Plan) -> Result<Measured> {
                 rows,
                 form,
                 stage,
-                hashes: values::hashes(&mut conn)?,
+                hashes: values::hashes(&mut conn, rows)?,
             })
         };
         let show = |s: &Snapshot| {
@@ -302,8 +312,10 @@ pub fn run(server: &Server, rows: u64, plan: &Plan) -> Result<Measured> {
         let before = snapshot(Stage::Before)?;
         show(&before);
         measured.snapshots.push(before);
+        // The live application's model goes on from the `up` to the `down` on the same copy.
+        let mut model = Model::default();
         for way in [Way::Up, Way::Down] {
-            let run = migrate(server, rows, form, way, plan)?;
+            let run = migrate(server, rows, form, way, plan, &mut model)?;
             let ok = run.outcome.is_ok();
             eprintln!(
                 "{label} N={rows} {} {}: {}",
@@ -355,29 +367,48 @@ fn load_into(server: &Server, name: &str, rows: u64) -> Result<()> {
 
 fn summary(run: &MigrationRun) -> String {
     let worst = run.ops.iter().map(|(_, s)| s.max_ms).fold(0.0, f64::max);
-    match &run.outcome {
-        Ok(seconds) => format!(
-            "{seconds:.1} s ({}; outside the migrations {:.1} s); the app waited up to {worst:.0} ms",
-            run.migrations
-                .iter()
-                .map(|(id, s)| format!("{id}: {s:.1} s"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            run.outside
-        ),
-        Err(error) => format!("FAILED: {error}"),
-    }
+    let alarm = match &run.live {
+        Some(live) if live.alarming() => format!("**{}** — ", live.headline()),
+        _ => String::new(),
+    };
+    alarm
+        + &match &run.outcome {
+            Ok(seconds) => format!(
+                "{seconds:.1} s ({}; outside the migrations {:.1} s); the app waited up to {worst:.0} ms",
+                run.migrations
+                    .iter()
+                    .map(|(id, s)| format!("{id}: {s:.1} s"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                run.outside
+            ),
+            Err(error) => format!("FAILED: {error}"),
+        }
 }
 
-/// One `up` or `down` of `form` on the copy, beside the application.
-fn migrate(server: &Server, rows: u64, form: Form, way: Way, plan: &Plan) -> Result<MigrationRun> {
+/// One `up` or `down` of `form` on the copy, beside the application; with the live one, whose
+/// model of the copy `model` carries from run to run.
+fn migrate(
+    server: &Server,
+    rows: u64,
+    form: Form,
+    way: Way,
+    plan: &Plan,
+    model: &mut Model,
+) -> Result<MigrationRun> {
     let options = &plan.options;
     let mut conn = AnyConnection::establish(&server.url(COPY).parse()?)?;
     let registry = form.registry()?;
     let probe = (server.backend == Backend::Sqlite && !plan.sqlite_wal)
         .then(|| JournalProbe::start(server.file(COPY)));
     let machine = MachineProbes::start(&plan.probe_dir)?;
-    let app = App::start(server, COPY, rows)?;
+    let live = plan
+        .live
+        .as_ref()
+        .filter(|(_, forms)| forms.contains(&form))
+        .map(|(config, _)| (config, std::mem::take(model)));
+    let first_write = live.as_ref().map_or(0, |(_, m)| m.writes.len());
+    let app = App::start(server, COPY, rows, live)?;
     let idle_from = Instant::now();
     std::thread::sleep(plan.alone);
     let mut observer = RunObserver::default();
@@ -400,7 +431,7 @@ fn migrate(server: &Server, rows: u64, form: Form, way: Way, plan: &Plan) -> Res
         }
     };
     let ended = Instant::now();
-    let samples = app.finish()?;
+    let (samples, live_model) = app.finish()?;
     let machine = machine.finish()?;
     stalls::print(
         &format!("{label}, the application alone before it"),
@@ -420,6 +451,17 @@ fn migrate(server: &Server, rows: u64, form: Form, way: Way, plan: &Plan) -> Res
     );
     let spans = probe.map(JournalProbe::finish).transpose()?;
     let longest_tx = spans.map(|spans| longest(&spans, &observer, started, ended));
+    let live = match live_model {
+        Some(live_model) => {
+            *model = live_model;
+            let checked = check_live(server, rows, way, model, first_write, &observer, started);
+            Some(checked.map_err(|e| format!("{label}: checking the live writes: {e}"))?)
+        }
+        None => None,
+    };
+    if let Some(outcome) = &live {
+        print_live(&label, outcome);
+    }
     Ok(MigrationRun {
         backend: server.backend,
         rows,
@@ -443,7 +485,71 @@ fn migrate(server: &Server, rows: u64, form: Form, way: Way, plan: &Plan) -> Res
                 .sum::<f64>(),
         longest_tx,
         lock_retries: observer.lock_retries,
+        writes: writes(&samples, started, ended),
+        writes_alone: writes(&samples, idle_from, started),
+        live,
     })
+}
+
+/// Holds the copy to the live application's model after a run (its writes from `first_write`
+/// on are this run's).
+fn check_live(
+    server: &Server,
+    rows: u64,
+    way: Way,
+    model: &mut Model,
+    first_write: usize,
+    observer: &RunObserver,
+    started: Instant,
+) -> Result<Outcome> {
+    let finished: Vec<u64> = observer
+        .migrations
+        .iter()
+        .filter(|(_, _, end)| end.is_some())
+        .map(|(id, _, _)| *id)
+        .collect();
+    let applied = match way {
+        Way::Up => finished,
+        Way::Down => (5..=10).filter(|id| !finished.contains(id)).collect(),
+    };
+    let ending = Ending {
+        applied,
+        migrations: observer.migrations.clone(),
+        started,
+        up: way == Way::Up,
+    };
+    let mut conn = server.app_connection(COPY)?;
+    live_check::check(&mut conn, rows, model, first_write, &ending)
+}
+
+/// Says on stderr what the check of the live writes found: the alarm, when there is one, first.
+fn print_live(label: &str, outcome: &Outcome) {
+    eprintln!(
+        "{label}: {}{}",
+        if outcome.alarming() { "**" } else { "" },
+        outcome.headline()
+    );
+    for (kind, c) in &outcome.kinds {
+        eprintln!(
+            "  {}: {} made, {} committed, {} lost, {} failed, {} sent again after a schema change",
+            kind.label(),
+            c.made,
+            c.committed,
+            c.lost,
+            c.failed,
+            c.retried
+        );
+    }
+    for example in &outcome.examples {
+        eprintln!("  wrong: {example}");
+    }
+    for error in &outcome.errors {
+        eprintln!("  failed: {error}");
+    }
+    eprintln!(
+        "  {} values left NULL by a migration that did not finish; {} writes straddled a column becoming NOT NULL; {} rows checked",
+        outcome.unfilled, outcome.straddled, outcome.rows_checked
+    );
 }
 
 /// The longest write transaction of the run, and the migration it began in.
@@ -473,7 +579,7 @@ fn longest(
 fn lock_queue(server: &Server, rows: u64, options: &RunOptions) -> Result<LockQueue> {
     let mut conn = AnyConnection::establish(&server.url(COPY).parse()?)?;
     let registry = Form::Online.registry()?;
-    let app = App::start(server, COPY, rows)?;
+    let app = App::start(server, COPY, rows, None)?;
     let mut holder_conn = server.app_connection(COPY)?;
     let (held, held_rx) = std::sync::mpsc::channel();
     let holder = std::thread::spawn(move || -> std::result::Result<(Instant, Instant), String> {
@@ -502,7 +608,7 @@ fn lock_queue(server: &Server, rows: u64, options: &RunOptions) -> Result<LockQu
         Err(_) => (Err("the lock holder did not start".to_owned()), 0),
     };
     let (from, to) = holder.join().map_err(|_| "the lock holder panicked")??;
-    let samples: Samples = app.finish()?;
+    let (samples, _): (Samples, _) = app.finish()?;
     let of = |users: bool| {
         let mut all = Vec::new();
         for (kind, s) in &samples {

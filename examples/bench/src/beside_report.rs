@@ -11,6 +11,8 @@ const MAX_WAIT_MS: f64 = 250.0;
 const P99_MS: f64 = 50.0;
 /// How much longer than the transactional form the online one may take.
 const MAX_RATIO: f64 = 1.5;
+/// How much higher than the application's alone the p99 of its writes may be during a run.
+const MAX_P99_RATIO: f64 = 1.5;
 /// Slack on the lock-queue target: a query that joined the queue just after the runner's
 /// statement is served a few milliseconds after that statement gives up.
 const QUEUE_SLACK_MS: f64 = 10.0;
@@ -78,9 +80,12 @@ impl BesideReport {
     /// The whole report, as markdown.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
+        self.live_headlines(&mut out);
         self.targets(&mut out);
         self.alone(&mut out);
         self.app(&mut out);
+        self.live_writes(&mut out);
+        self.write_rates(&mut out);
         self.ratios(&mut out);
         self.sqlite(&mut out);
         self.queue(&mut out);
@@ -182,6 +187,58 @@ impl BesideReport {
                     all_ok.then_some(p99 < P99_MS),
                 );
             }
+            let live: Vec<&MigrationRun> = online
+                .iter()
+                .copied()
+                .filter(|r| r.live.is_some())
+                .collect();
+            if !live.is_empty() {
+                let (lost, failed, made) = live
+                    .iter()
+                    .filter_map(|r| r.live.as_ref())
+                    .fold((0, 0, 0), |(l, f, m), o| {
+                        (l + o.lost(), f + o.failed(), m + o.made())
+                    });
+                let untouched: u64 = live
+                    .iter()
+                    .filter_map(|r| r.live.as_ref())
+                    .map(|o| o.untouched_wrong)
+                    .sum();
+                row(
+                    backend,
+                    format!("every write of the live application kept (online up and down){size}"),
+                    format!(
+                        "{lost} lost, {failed} failed of {made}{}",
+                        if untouched > 0 {
+                            format!("; {untouched} untouched values wrong")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    Some(lost + failed + untouched == 0),
+                );
+            }
+            for r in &live {
+                if r.writes_alone.due == 0 || r.outcome.is_err() {
+                    continue;
+                }
+                let ratio = r.writes.p99_ms / r.writes_alone.p99_ms.max(0.001);
+                row(
+                    backend,
+                    format!(
+                        "app write p99 during online {} within 1.5× of the app alone{size}",
+                        r.way.label()
+                    ),
+                    format!(
+                        "{:.1} / {:.1} ms = {ratio:.2}×; {:.0} / {:.0} writes/s",
+                        r.writes.p99_ms,
+                        r.writes_alone.p99_ms,
+                        r.writes.per_second,
+                        r.writes_alone.per_second
+                    ),
+                    Some(ratio <= MAX_P99_RATIO),
+                );
+            }
             for way in [Way::Up, Way::Down] {
                 let (Some(o), Some(t)) = (
                     self.run(backend, rows, Form::Online, way),
@@ -251,7 +308,7 @@ impl BesideReport {
         );
         let _ = writeln!(
             out,
-            "| database | N | form | run | time | app ops done / due | read users | update users | update orders | errors | lock retries |\n|---|---|---|---|---|---|---|---|---|---|---|"
+            "| database | N | form | run | time | app ops done / due | read users | update users | update orders | live writes | errors | lock retries |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
         );
         for r in self.runs() {
             let get = |k: OpKind| {
@@ -266,7 +323,7 @@ impl BesideReport {
             });
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {done} / {due} | {} | {} | {} | {errors} | {} |",
+                "| {} | {} | {} | {} | {} | {done} / {due} | {} | {} | {} | {} | {errors} | {} |",
                 r.backend.label(),
                 n(r.rows),
                 r.form.label(),
@@ -275,6 +332,7 @@ impl BesideReport {
                 waits(&get(OpKind::ReadUsers)),
                 waits(&get(OpKind::UpdateUsers)),
                 waits(&get(OpKind::UpdateOrders)),
+                waits(&get(OpKind::LiveWrite)),
                 r.lock_retries
             );
         }
@@ -307,7 +365,7 @@ impl BesideReport {
             out,
             "### The application alone\n\n\
              Its operations due while it ran alone before the first run (`--app-alone`, 1 s by default; nothing else running): waits in ms from when each was due, max / p99 / p50.\n\n\
-             | database | N | app ops done / due | read users | update users | update orders |\n|---|---|---|---|---|---|"
+             | database | N | app ops done / due | read users | update users | update orders | live writes |\n|---|---|---|---|---|---|---|"
         );
         for (backend, rows, m) in &self.measured {
             let Some(first) = m.runs.first() else {
@@ -327,12 +385,209 @@ impl BesideReport {
                 .fold((0, 0), |(d, u), (_, s)| (d + s.done, u + s.due));
             let _ = writeln!(
                 out,
-                "| {} | {} | {done} / {due} | {} | {} | {} |",
+                "| {} | {} | {done} / {due} | {} | {} | {} | {} |",
                 backend.label(),
                 n(*rows),
                 waits(&get(OpKind::ReadUsers)),
                 waits(&get(OpKind::UpdateUsers)),
-                waits(&get(OpKind::UpdateOrders))
+                waits(&get(OpKind::UpdateOrders)),
+                waits(&get(OpKind::LiveWrite))
+            );
+        }
+        out.push('\n');
+    }
+
+    /// The live application's writes, totalled: (lost, failed, values wrong in untouched rows).
+    pub fn live_alarms(&self) -> (u64, u64, u64) {
+        self.runs()
+            .filter_map(|r| r.live.as_ref())
+            .fold((0, 0, 0), |(l, f, u), o| {
+                (l + o.lost(), f + o.failed(), u + o.untouched_wrong)
+            })
+    }
+
+    /// First of all, one line per database and N on the live application's writes: a lost or
+    /// failed one must not be missed.
+    fn live_headlines(&self, out: &mut String) {
+        let mut any = false;
+        for (backend, rows, m) in &self.measured {
+            let checked: Vec<&MigrationRun> = m.runs.iter().filter(|r| r.live.is_some()).collect();
+            if checked.is_empty() {
+                continue;
+            }
+            any = true;
+            let alarming: Vec<String> = checked
+                .iter()
+                .filter_map(|r| {
+                    let o = r.live.as_ref()?;
+                    o.alarming()
+                        .then(|| format!("{} {}: {}", r.form.label(), r.way.label(), o.headline()))
+                })
+                .collect();
+            let (made, committed) = checked
+                .iter()
+                .filter_map(|r| r.live.as_ref())
+                .fold((0, 0), |(m, c), o| (m + o.made(), c + o.committed()));
+            // A run that failed did not finish the work its checks assume (see live_check).
+            let failed: Vec<String> = checked
+                .iter()
+                .filter_map(|r| {
+                    let e = r.outcome.as_ref().err()?;
+                    let first = e.lines().next().unwrap_or("");
+                    Some(format!("{} {} ({first})", r.form.label(), r.way.label()))
+                })
+                .collect();
+            let failed = if failed.is_empty() {
+                String::new()
+            } else {
+                format!(" The run itself failed: {}.", failed.join("; "))
+            };
+            if alarming.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{} N={}: every one of the live application's {committed} committed writes kept (0 lost, 0 failed of {made} made).{failed}\n",
+                    backend.label(),
+                    n(*rows)
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "**{} N={}: WRITES LOST OR FAILED — {}.**{failed}\n",
+                    backend.label(),
+                    n(*rows),
+                    alarming.join("; ")
+                );
+            }
+        }
+        if any {
+            out.push('\n');
+        }
+    }
+
+    /// The live application's writes per run and kind, checked after the run.
+    fn live_writes(&self, out: &mut String) {
+        let runs: Vec<&MigrationRun> = self.runs().filter(|r| r.live.is_some()).collect();
+        if runs.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "### The live application's writes, checked after each run\n\n\
+             Made: sent from when it started (1.3 s before the run) to the end of the run. Kept: committed and what the row holds after the run (a write overwritten by a later one of the application counts as kept when that one is). LOST: committed, and the row ends with a stale or wrong value, or is missing, or is still there after its delete. FAILED: an error other than the schema changing under it. Sent again: after the schema changed under it (a dropped column written, a new NOT NULL column not written), in the new shape. Unfilled: values a migration that did not finish left NULL.\n\n\
+             | database | N | form | run | kind | made | committed | kept | LOST | FAILED | sent again |\n|---|---|---|---|---|---|---|---|---|---|---|"
+        );
+        for r in &runs {
+            let Some(o) = &r.live else { continue };
+            let prefix = format!(
+                "| {} | {} | {} | {} |",
+                r.backend.label(),
+                n(r.rows),
+                r.form.label(),
+                r.way.label()
+            );
+            let bold = |v: u64| {
+                if v > 0 {
+                    format!("**{v}**")
+                } else {
+                    "0".into()
+                }
+            };
+            for (kind, c) in &o.kinds {
+                let _ = writeln!(
+                    out,
+                    "{prefix} {} | {} | {} | {} | {} | {} | {} |",
+                    kind.label(),
+                    c.made,
+                    c.committed,
+                    c.committed - c.lost,
+                    bold(c.lost),
+                    bold(c.failed),
+                    c.retried
+                );
+            }
+            let _ = writeln!(
+                out,
+                "{prefix} all | {} | {} | {} | {} | {} | {} |",
+                o.made(),
+                o.committed(),
+                o.committed() - o.lost(),
+                bold(o.lost()),
+                bold(o.failed()),
+                o.retried()
+            );
+        }
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "| database | N | form | run | rows checked | values wrong in rows the application never wrote | unfilled | writes that straddled a column becoming NOT NULL | first wrong values / errors |\n|---|---|---|---|---|---|---|---|---|"
+        );
+        for r in &runs {
+            let Some(o) = &r.live else { continue };
+            let shown: Vec<String> = o
+                .examples
+                .iter()
+                .take(2)
+                .chain(o.errors.iter().take(2))
+                .map(|e| e.replace('|', "\\|"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.backend.label(),
+                n(r.rows),
+                r.form.label(),
+                r.way.label(),
+                o.rows_checked,
+                if o.untouched_wrong > 0 {
+                    format!("**{}**", o.untouched_wrong)
+                } else {
+                    "0".into()
+                },
+                o.unfilled,
+                o.straddled,
+                if shown.is_empty() {
+                    "—".into()
+                } else {
+                    shown.join("; ")
+                }
+            );
+        }
+        out.push('\n');
+    }
+
+    /// The application's writes (its updates and the live writes, together) during each run
+    /// against the same application alone just before it: p99 and throughput.
+    fn write_rates(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "### The application's writes during each run against the application alone\n\n\
+             All its writes together (the updates of users and orders and, where it runs, the live application's), waits from when each was due. Alone: the `--app-alone` window just before the run, on the same copy. Writes/s: those done in the window per second.\n\n\
+             | database | N | form | run | writes/s alone | writes/s during | p99 alone | p99 during | p99 during / alone | longest during |\n|---|---|---|---|---|---|---|---|---|---|"
+        );
+        for r in self.runs() {
+            let (a, d) = (&r.writes_alone, &r.writes);
+            let ratio = if a.due > 0 && a.p99_ms > 0.0 {
+                let x = d.p99_ms / a.p99_ms;
+                if x > MAX_P99_RATIO {
+                    format!("**{x:.2}×**")
+                } else {
+                    format!("{x:.2}×")
+                }
+            } else {
+                "—".into()
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {:.0} | {:.0} | {:.1} ms | {:.1} ms | {ratio} | {:.0} ms |",
+                r.backend.label(),
+                n(r.rows),
+                r.form.label(),
+                r.way.label(),
+                a.per_second,
+                d.per_second,
+                a.p99_ms,
+                d.p99_ms,
+                d.max_ms
             );
         }
         out.push('\n');

@@ -13,6 +13,11 @@ mod beside_report;
 mod child;
 mod database;
 mod journal_probe;
+mod live;
+mod live_check;
+mod live_model;
+mod live_rows;
+mod live_schema;
 mod load;
 mod machine_probe;
 mod naive;
@@ -68,6 +73,18 @@ struct Args {
     /// the baseline of its waits (and of the machine's, see `machine_probe`) on the same data.
     #[arg(long, default_value_t = 1)]
     app_alone: u64,
+    /// With `--beside-app`: the forms beside which the live application writes too (renames,
+    /// changes of age and `created_at`, inserts, deletes, customer renames; each run is then
+    /// checked against what it wrote). `--live-forms` with no value: none.
+    #[arg(long, value_delimiter = ',', value_enum, num_args = 0.., default_values_t = [beside::Form::Online])]
+    live_forms: Vec<beside::Form>,
+    /// With `--beside-app`: the kinds of write the live application makes (all by default).
+    #[arg(long, value_delimiter = ',', value_enum, default_values_t = live_model::LiveKind::ALL)]
+    live_writes: Vec<live_model::LiveKind>,
+    /// With `--beside-app`: the live application makes one write every this many ms (on
+    /// SQLite every four times as many, on the application's one writing connection).
+    #[arg(long, default_value_t = 10)]
+    live_period: u64,
     /// With `--beside-app`: the forms to run (the transactional one first).
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [beside::Form::Transactional, beside::Form::Online])]
     forms: Vec<beside::Form>,
@@ -171,6 +188,15 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
         max_commit_time: args.max_commit_time.map(std::time::Duration::from_millis),
         ..migrate_core::RunOptions::default()
     };
+    let live = (!args.live_forms.is_empty()).then(|| {
+        (
+            live::Config {
+                kinds: args.live_writes.clone(),
+                period: std::time::Duration::from_millis(args.live_period.max(1)),
+            },
+            args.live_forms.clone(),
+        )
+    });
     // The baseline first: both forms then start from the same state of the machine's caches.
     let both = beside::Plan {
         forms: args.forms.clone(),
@@ -179,6 +205,7 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
         sqlite_wal: args.sqlite_wal,
         probe_dir: args.sqlite_dir.clone().into(),
         alone: std::time::Duration::from_secs(args.app_alone),
+        live: live.clone(),
     };
     let mut report = beside_report::BesideReport {
         measured: Vec::new(),
@@ -208,6 +235,7 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
                 sqlite_wal: false,
                 probe_dir: args.sqlite_dir.clone().into(),
                 alone: std::time::Duration::from_secs(args.app_alone),
+                live: live.clone(),
             };
             let n = 10_000_000;
             report
@@ -221,5 +249,13 @@ fn beside_app(args: &Args, started: Instant) -> Result<()> {
     report.total_seconds = started.elapsed().as_secs_f64();
     report.load.1 = beside_report::load_average();
     print!("{}", report.markdown());
+    // A lost or failed write must not pass silently: the run fails.
+    let (lost, failed, untouched) = report.live_alarms();
+    if lost + failed + untouched > 0 {
+        return Err(format!(
+            "the live application's writes: {lost} LOST, {failed} FAILED, {untouched} values wrong in rows it never wrote (see the report)"
+        )
+        .into());
+    }
     Ok(())
 }

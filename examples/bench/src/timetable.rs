@@ -65,6 +65,18 @@ impl Timetable {
         first_due: Instant,
         mut op: impl FnMut() -> bool + Send + 'static,
     ) -> Timetable {
+        Timetable::every_timed(period, first_due, move || (op(), Instant::now()))
+    }
+
+    /// Like [`every`](Self::every), but `op` also returns when the part of it that is measured
+    /// ended: what it does after that (the live application's look at the catalog after each
+    /// write, see [`live`](crate::live)) is not counted in its latency, though it still delays
+    /// the operations due after it if it overruns the period.
+    pub fn every_timed(
+        period: Duration,
+        first_due: Instant,
+        mut op: impl FnMut() -> (bool, Instant) + Send + 'static,
+    ) -> Timetable {
         let stop = Arc::new(Mutex::new(None));
         let stop_at = Arc::clone(&stop);
         let abandon = Arc::new(AtomicBool::new(false));
@@ -94,11 +106,11 @@ impl Timetable {
                 }
                 std::thread::sleep(due.saturating_duration_since(Instant::now()));
                 let issued = Instant::now();
-                let ok = op();
+                let (ok, finished) = op();
                 samples.push(Sample {
                     due,
                     issued,
-                    latency: due.elapsed(),
+                    latency: finished.saturating_duration_since(due),
                     ok,
                     sent: true,
                 });

@@ -6,8 +6,14 @@
 //! block stays well under it). SQLite has no md5: its rows come out as text, block by block, and
 //! are hashed here (FNV-1a, 64 bits). The hash covers the sorted column names too, so a column
 //! one form has and the other has not is a mismatch.
+//!
+//! The rows the live application writes (see [`live`](crate::live)) are left out: the loaded
+//! rows of its stride, the orders of its customers, and every row above N (the ones it inserted).
+//! What it writes, and when, depends on the run's timing, so only the other rows compare across
+//! forms and across `up` and `down`; its own rows are checked against its model instead.
 
 use crate::database::{Result, texts};
+use crate::live_model::{RESIDUE, STRIDE};
 use migrate_core::{AnyConnection, Dialect};
 
 /// The tables hashed.
@@ -19,43 +25,57 @@ const APP_COLUMNS: [(&str, &str); 1] = [("orders", "total_cents")];
 /// Rows per block.
 const BLOCK: u64 = 10_000;
 
-/// The hash of each of [`TABLES`].
-pub fn hashes(conn: &mut AnyConnection) -> Result<Vec<(&'static str, String)>> {
+/// The hash of each of [`TABLES`] loaded with `rows` rows, without the live application's rows.
+pub fn hashes(conn: &mut AnyConnection, rows: u64) -> Result<Vec<(&'static str, String)>> {
     TABLES
         .iter()
-        .map(|table| Ok((*table, hash(conn, table)?)))
+        .map(|table| Ok((*table, hash(conn, table, rows)?)))
         .collect()
 }
 
-fn hash(conn: &mut AnyConnection, table: &str) -> Result<String> {
-    let dialect = conn.dialect();
-    let columns = columns(conn, table)?;
-    let text = |c: &str| match dialect {
+/// Column `c` as text, `<null>` for NULL.
+pub fn as_text(dialect: Dialect, c: &str) -> String {
+    match dialect {
         Dialect::Postgres => format!("coalesce({c}::text, '<null>')"),
         Dialect::Mysql => format!("COALESCE(CAST({c} AS CHAR), '<null>')"),
         Dialect::Sqlite => format!("coalesce(CAST({c} AS TEXT), '<null>')"),
-    };
-    let row = match dialect {
-        Dialect::Postgres | Dialect::Mysql => format!(
-            "CONCAT_WS('|', {})",
-            columns
-                .iter()
-                .map(|c| text(c))
-                .collect::<Vec<_>>()
-                .join(", ")
+    }
+}
+
+/// `columns` as one text, each through [`as_text`], separated by `|`.
+pub fn joined(dialect: Dialect, columns: &[String]) -> String {
+    let texts: Vec<String> = columns.iter().map(|c| as_text(dialect, c)).collect();
+    match dialect {
+        Dialect::Postgres | Dialect::Mysql => format!("CONCAT_WS('|', {})", texts.join(", ")),
+        Dialect::Sqlite => texts.join(" || '|' || "),
+    }
+}
+
+/// The condition that leaves out the live application's rows of `table` (see the module's doc).
+fn without_live(table: &str, rows: u64) -> String {
+    let not_live = |c: &str| format!("{c} % {STRIDE} <> {RESIDUE}");
+    match table {
+        "users" => format!("id <= {rows} AND {}", not_live("id")),
+        "orders" => format!(
+            "id <= {rows} AND {} AND {}",
+            not_live("id"),
+            not_live("customer_id")
         ),
-        Dialect::Sqlite => columns
-            .iter()
-            .map(|c| text(c))
-            .collect::<Vec<_>>()
-            .join(" || '|' || "),
-    };
+        _ => not_live("id"),
+    }
+}
+
+fn hash(conn: &mut AnyConnection, table: &str, rows: u64) -> Result<String> {
+    let dialect = conn.dialect();
+    let columns = columns(conn, table)?;
+    let row = joined(dialect, &columns);
+    let only = without_live(table, rows);
     let values = match dialect {
         Dialect::Postgres => texts(
             conn,
             &format!(
                 "SELECT coalesce(md5(string_agg(h, '' ORDER BY b)), '') AS name FROM \
-                 (SELECT id / {BLOCK} AS b, md5(string_agg({row}, ';' ORDER BY id)) AS h FROM {table} GROUP BY id / {BLOCK}) t"
+                 (SELECT id / {BLOCK} AS b, md5(string_agg({row}, ';' ORDER BY id)) AS h FROM {table} WHERE {only} GROUP BY id / {BLOCK}) t"
             ),
         )?,
         Dialect::Mysql => {
@@ -64,7 +84,7 @@ fn hash(conn: &mut AnyConnection, table: &str) -> Result<String> {
                 conn,
                 &format!(
                     "SELECT COALESCE(MD5(GROUP_CONCAT(h ORDER BY b SEPARATOR '')), '') AS name FROM \
-                     (SELECT id DIV {BLOCK} AS b, MD5(GROUP_CONCAT({row} ORDER BY id SEPARATOR ';')) AS h FROM {table} GROUP BY id DIV {BLOCK}) t"
+                     (SELECT id DIV {BLOCK} AS b, MD5(GROUP_CONCAT({row} ORDER BY id SEPARATOR ';')) AS h FROM {table} WHERE {only} GROUP BY id DIV {BLOCK}) t"
                 ),
             )?
         }
@@ -78,7 +98,7 @@ fn hash(conn: &mut AnyConnection, table: &str) -> Result<String> {
             let mut from = 0;
             while from <= max {
                 let sql = format!(
-                    "SELECT {row} AS name FROM {table} WHERE id >= {from} AND id < {} ORDER BY id",
+                    "SELECT {row} AS name FROM {table} WHERE id >= {from} AND id < {} AND {only} ORDER BY id",
                     from + BLOCK
                 );
                 for line in texts(conn, &sql)? {

@@ -26,6 +26,7 @@ pub(crate) fn batched_step(
     };
     let parts = m.batch_parts()?;
     let mut batches = Batches {
+        step,
         conn: parts.conn,
         journal: parts.journal,
         id: parts.id,
@@ -53,6 +54,7 @@ pub(crate) struct BatchDone {
 /// What a batched step works with: the connection, where to resume, and a way to commit each
 /// batch with its progress.
 pub(crate) struct Batches<'a> {
+    step: u32,
     conn: &'a mut AnyConnection,
     journal: Option<&'a HistoryTable>,
     id: MigrationId,
@@ -75,6 +77,37 @@ impl Batches<'_> {
     /// The connection, for reads outside a batch.
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         self.conn
+    }
+
+    /// The migration and the step this is.
+    pub(crate) fn step(&self) -> (MigrationId, u32) {
+        (self.id, self.step)
+    }
+
+    /// Runs `exec` outside a batch, waiting for locks as a step does (a schema change the
+    /// batches depend on).
+    pub(crate) fn with_lock_wait(
+        &mut self,
+        exec: impl FnMut(&mut AnyConnection) -> Result<()>,
+    ) -> Result<()> {
+        let report = &mut *self.report;
+        self.lock_wait
+            .retry(self.conn, exec, |waited| report.note(&waited))
+    }
+
+    /// Runs `exec` in a transaction of its own that records no resume key (work a step does
+    /// after its batches, such as a change log's catch-up, which must not move where a stopped
+    /// run resumes), retried like a batch when it times out waiting for a lock.
+    pub(crate) fn transaction<T>(
+        &mut self,
+        mut exec: impl FnMut(&mut AnyConnection) -> Result<T>,
+    ) -> Result<T> {
+        let report = &mut *self.report;
+        self.lock_wait.retry(
+            self.conn,
+            |conn| conn.in_transaction(&mut exec),
+            |waited| report.note(&waited),
+        )
     }
 
     /// Runs one batch in its own transaction. `batch` returns where it ended (or `None` when no

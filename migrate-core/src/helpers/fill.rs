@@ -5,6 +5,7 @@ use super::backfill::{batch_end, describe, key_value, statement};
 use super::batching::{BatchDone, Batching, batched_step, drive};
 use super::fill_count;
 use super::key::{discover, discover_if_exists};
+use super::row_sync;
 use crate::error::{Error, Result};
 use crate::migration::Migration;
 use migrate_sql::Fill;
@@ -38,33 +39,46 @@ fn online(m: &mut Migration<'_>, fill: &Fill) -> Result<()> {
         .map(|k| k.iter().map(String::as_str).collect());
     let requested = requested.as_deref();
     let label = format!("fill {}", fill.table);
+    let m_id = m.id();
     let mut filled = 0u64;
     batched_step(
         m,
         |conn| {
             // Read in the check before a run too: a table without a usable key is refused
             // before anything changes.
-            let key = match conn {
-                Some(conn) => discover_if_exists(conn, &fill.table, requested)?,
-                None => None,
-            };
-            let Some(key) = key else {
-                return Ok(vec![format!(
+            let unknown_key = || {
+                Ok(vec![format!(
                     "-- in batches by the table's primary key, each one transaction, each like this over one key range:\n{}",
                     fill.statement(dialect)
-                )]);
+                )])
+            };
+            let Some(conn) = conn else {
+                return unknown_key();
+            };
+            let Some(key) = discover_if_exists(conn, &fill.table, requested)? else {
+                return unknown_key();
             };
             let placeholder: Vec<String> = key.columns.iter().map(|_| ":last".to_owned()).collect();
             let first = fill
                 .batch(dialect, &key, None, &placeholder)
                 .map_err(key_value)?;
+            // Named as step 0 here: the dry run does not number the steps it shows.
+            let triggers = row_sync::install_statements(conn, (m_id, 0), fill, &key)?;
             Ok(vec![format!(
-                "-- in batches by {}, each one transaction, like:\n{first}",
-                describe(&key)
+                "-- in batches by {}, each one transaction, like:\n{first}\n-- first, triggers that give the rows the application writes meanwhile the same values (dropped with the columns they read, or at the end of the migration):\n{}",
+                describe(&key),
+                triggers.join(";\n")
             )])
         },
         |batches| {
             let key = discover(batches.conn(), &fill.table, requested)?;
+            // Before the first batch: every row written from now on gets its values from the
+            // triggers, every row written before from a batch.
+            let step = batches.step();
+            let install = row_sync::install_statements(batches.conn(), step, fill, &key)?;
+            let mut locked = vec![fill.table.as_str()];
+            locked.extend(fill.join.as_ref().map(|j| j.source_table.as_str()));
+            batches.with_lock_wait(|conn| row_sync::run_ddl(conn, &locked, &install))?;
             let count_sql = batch::count_remaining(
                 dialect,
                 &fill.table,
@@ -84,6 +98,19 @@ fn online(m: &mut Migration<'_>, fill: &Fill) -> Result<()> {
                     let Some(last_key) = batch_end(conn, &end_sql, key.columns.len())? else {
                         return Ok(None);
                     };
+                    if let Some(lock) = fill
+                        .lock_joined(dialect, &key, after, &last_key)
+                        .map_err(key_value)?
+                    {
+                        // PostgreSQL breaks a deadlock by failing the session that waited a
+                        // second first: a batch that gives up on a row lock sooner is the one
+                        // rolled back (and tried again), not the application's rename.
+                        if dialect == migrate_sql::Dialect::Postgres {
+                            let short = "SET LOCAL lock_timeout = '200ms'";
+                            conn.execute(short).map_err(|e| statement(short, e))?;
+                        }
+                        conn.query_text(&lock).map_err(|e| statement(&lock, e))?;
+                    }
                     let update = fill
                         .batch(dialect, &key, after, &last_key)
                         .map_err(key_value)?;

@@ -12,10 +12,12 @@
 mod alter;
 pub mod backfill;
 mod batching;
+mod change_log;
 mod fill;
 mod key;
 mod online_ddl;
 pub mod read_types;
+pub(crate) mod row_sync;
 pub mod transform;
 mod value;
 
@@ -25,7 +27,7 @@ pub use value::{SqlValue, parse_text};
 use crate::error::{Error, Result};
 use crate::migration::Migration;
 use migrate_sql::Dialect;
-use migrate_sql::Step;
+use migrate_sql::{Step, TableChange};
 
 /// Runs the steps a helper macro generated for the migration's dialect.
 ///
@@ -50,7 +52,65 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                     m.note(fill_count(&report, changed as i64));
                 }
             }
-            Step::Fill(fill) => fill::run(m, &fill)?,
+            Step::Fill(fill) => {
+                // Noted for a finished step too: a resumed run drops what it installed.
+                if m.is_online() {
+                    m.sync_table(&fill.table);
+                    if let Some(join) = &fill.join {
+                        m.sync_table(&join.source_table);
+                    }
+                }
+                fill::run(m, &fill)?
+            }
+            Step::DropColumn {
+                table,
+                column,
+                sql,
+                report,
+            } => {
+                let online = m.is_online();
+                let synced = m.synced_tables().contains(&table);
+                let deferred = m.deferred_not_null(&table);
+                let (id, dialect) = (m.id(), m.dialect());
+                let mut locked = None;
+                let (_, applied): (usize, Vec<String>) = m.step(
+                    |_| Ok(vec![sql.clone()]),
+                    |conn| {
+                        let found = if synced {
+                            row_sync::found(conn, id, &table, Some(&column))?
+                        } else {
+                            Vec::new()
+                        };
+                        let drops: Vec<String> = found.iter().map(|t| t.drop_sql.clone()).collect();
+                        // The NOT NULL of the columns these triggers filled, deferred on SQLite.
+                        let apply: Vec<String> = deferred
+                            .iter()
+                            .filter(|c| {
+                                found.iter().any(|t| {
+                                    migrate_sql::helpers::row_sync::mentions(dialect, &t.body, c)
+                                })
+                            })
+                            .cloned()
+                            .collect();
+                        let changed = row_sync::drop_column(conn, &drops, &table, |conn| {
+                            row_sync::apply_deferred_not_null(conn, &table, &apply)?;
+                            online_ddl::execute(conn, &sql, online, &mut locked)
+                        })?;
+                        Ok((changed, apply))
+                    },
+                )?;
+                m.applied_not_null(&table, &applied);
+                m.mark_changing();
+                if let Some(locked) = locked {
+                    m.note(locked);
+                }
+                if !dry_run {
+                    for column in &applied {
+                        m.note(format!("`{table}`: made `{column}` NOT NULL"));
+                    }
+                    m.note(report);
+                }
+            }
             Step::Verify(check) => {
                 let shown = format!("-- verify that no row matches: {}", check.count_sql);
                 m.step(|_| Ok(vec![shown]), |conn| verify(conn, &check))?;
@@ -89,6 +149,21 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                 if !m.is_dry_run() {
                     m.note(alter::done(&table, &change));
                 }
+            }
+            Step::AlterTable {
+                table,
+                change: TableChange::SetNotNull { column },
+            } if m.is_online()
+                && m.dialect() == Dialect::Sqlite
+                && m.synced_tables().contains(&table) =>
+            {
+                // Until its triggers are dropped, a NOT NULL would refuse the application's
+                // inserts that the triggers complete only after the row is written.
+                m.defer_not_null(&table, &column);
+                let shown = format!(
+                    "-- `{table}.{column}` is made NOT NULL when the triggers that fill it are dropped"
+                );
+                m.step(|_| Ok(vec![shown]), |_| Ok(()))?;
             }
             Step::AlterTable { table, change } => {
                 let describe = alter::describe(m.dialect(), &table, &change);

@@ -25,16 +25,38 @@ struct Column {
 /// an `Option`.
 pub type ReadColumn = (&'static str, ColumnType, bool);
 
-/// Refuses a transform whose closure cannot read `columns` of `table` as declared.
-pub(crate) fn check(conn: &mut AnyConnection, table: &str, columns: &[ReadColumn]) -> Result<()> {
+/// The columns of `table`, as the catalog describes them, in table order.
+fn columns(conn: &mut AnyConnection, table: &str) -> Result<Vec<Column>> {
     let dialect = conn.dialect();
     let (schema, name) = super::key::catalog_name(dialect, table);
-    let found: Vec<Column> =
-        with_connection!(conn, c => diesel::sql_query(catalog::table_columns(dialect))
+    with_connection!(conn, c => diesel::sql_query(catalog::table_columns(dialect))
         .bind::<diesel::sql_types::Nullable<Text>, _>(&schema)
         .bind::<Text, _>(&name)
         .load(c))
-        .map_err(|e| Error::database(format!("reading the columns of `{table}`"), e))?;
+    .map_err(|e| Error::database(format!("reading the columns of `{table}`"), e))
+}
+
+/// The names of `table`'s columns, in table order.
+pub(crate) fn column_names(conn: &mut AnyConnection, table: &str) -> Result<Vec<String>> {
+    Ok(columns(conn, table)?
+        .into_iter()
+        .map(|c| c.column_name)
+        .collect())
+}
+
+/// The names of `table`'s columns that allow NULL.
+pub(crate) fn nullable_columns(conn: &mut AnyConnection, table: &str) -> Result<Vec<String>> {
+    Ok(columns(conn, table)?
+        .into_iter()
+        .filter(|c| c.not_null == 0)
+        .map(|c| c.column_name)
+        .collect())
+}
+
+/// Refuses a transform whose closure cannot read `columns` of `table` as declared.
+pub(crate) fn check(conn: &mut AnyConnection, table: &str, columns: &[ReadColumn]) -> Result<()> {
+    let dialect = conn.dialect();
+    let found = self::columns(conn, table)?;
     let refuse = |message: String, hint: String| Error::TypeMismatch { message, hint };
     for (column, declared, optional) in columns {
         let Some(actual) = found.iter().find(|c| c.column_name == *column) else {

@@ -3,9 +3,17 @@
 //! Rows are read in batches by key (typed, through the struct the macro generates), each value
 //! is computed in Rust, and each batch is written back with ONE statement joining the table to
 //! the batch's values — not one UPDATE per row, which costs a round trip per row.
+//!
+//! Online, the application keeps writing meanwhile, and Rust cannot run in a trigger: a change
+//! log ([`super::change_log`]) notes the keys of the rows it inserts, or whose columns the
+//! transform reads it updates, from before the first batch on; after the last batch those rows
+//! are computed again, the last pass while writes to the table wait. The log's triggers stay
+//! until the migration ends. Not for a transform that reads a column it writes
+//! (`n = n + 1`): computing a row twice would apply it twice.
 
 use super::backfill::{describe, key_value, statement};
 use super::batching::{BatchDone, Batching, drive};
+use super::change_log;
 use super::key::{discover, discover_if_exists};
 use super::read_types::{self, ReadColumn};
 use crate::connection::AnyConnection;
@@ -13,6 +21,7 @@ use crate::error::Result;
 use crate::migration::Migration;
 use migrate_sql::helpers::batch;
 use migrate_sql::helpers::batch::BatchRows;
+use migrate_sql::helpers::change_log::ChangeLog;
 use migrate_sql::helpers::key::MAX_KEY_COLUMNS;
 use migrate_sql::{ColumnType, Dialect};
 
@@ -117,6 +126,16 @@ pub fn run<R: LoadRow + 'static>(
         .collect::<Vec<_>>()
         .join(", ");
     let label = format!("transform {}.{columns}", transform.table);
+    // A transform that reads a column it writes (`n = n + 1`) is not computed twice: a second
+    // computation would apply it twice. Its rows the application writes meanwhile are not
+    // logged.
+    let in_place = write.iter().any(|(c, _)| read.contains(c));
+    let online = m.is_online();
+    let logged = online && !in_place;
+    if logged {
+        // Noted for a finished step too: a resumed run drops the log the stopped one left.
+        m.sync_table(transform.table);
+    }
     super::batching::batched_step(
         m,
         |conn| {
@@ -157,11 +176,30 @@ pub fn run<R: LoadRow + 'static>(
         |batches| {
             let key = discover(batches.conn(), transform.table, transform.key)?;
             read_types::check(batches.conn(), transform.table, transform.read_types)?;
-            let arity = key.columns.len();
             let total_sql =
                 batch::count_remaining(dialect, transform.table, &key, batches.resume_key(), None)
                     .map_err(key_value)?;
-            let mariadb = is_mariadb(batches.conn())?;
+            let writer = Writer {
+                dialect,
+                table: transform.table,
+                key: &key,
+                write: &write,
+                mariadb: is_mariadb(batches.conn())?,
+            };
+            // Before the first batch: from now on the application's inserts, and its updates of
+            // the columns read, are logged, to be computed again after the walk.
+            let written: Vec<String> = write.iter().map(|(c, _)| c.clone()).collect();
+            let log = ChangeLog::new(
+                dialect,
+                transform.table,
+                row_sync_name(batches.step()),
+                &key,
+                &read,
+                &written,
+            );
+            if logged {
+                change_log::install(batches, &log)?;
+            }
             drive(
                 batches,
                 &label,
@@ -179,42 +217,98 @@ pub fn run<R: LoadRow + 'static>(
                     )
                     .map_err(key_value)?;
                     let rows: Vec<R> = load(conn, &select).map_err(|e| statement(&select, e))?;
-                    if rows.is_empty() {
-                        return Ok(None);
-                    }
-                    let mut values = Vec::with_capacity(rows.len());
-                    for row in rows {
-                        let (row_key, row_values) = compute(row, dialect)?;
-                        let row_key: Vec<String> = row_key
-                            .into_iter()
-                            .take(arity)
-                            .map(Option::unwrap_or_default)
-                            .collect();
-                        values.push((row_key, row_values));
-                    }
-                    // Rows come in key order: the last one ends the batch.
-                    let last_key = values.last().map(|(k, _)| k.clone()).unwrap_or_default();
-                    let rows = BatchRows {
-                        rows: &values,
-                        after,
-                        last: &last_key,
-                    };
-                    let update = if mariadb {
-                        batch::bulk_update_mariadb(transform.table, &key, &write, &rows)
-                    } else {
-                        batch::bulk_update(dialect, transform.table, &key, &write, &rows)
-                    }
-                    .map_err(key_value)?;
-                    conn.execute(&update).map_err(|e| statement(&update, e))?;
-                    Ok(Some(BatchDone {
-                        last_key,
-                        rows: values.len() as u64,
-                    }))
+                    writer.write_back(conn, rows, after, &mut compute)
                 },
-            )
-            .map(drop)
+            )?;
+            if in_place && online {
+                batches.note(&format!(
+                    "{label}: reads a column it writes, so the rows the application wrote during the transform are not computed again (that would apply it twice)"
+                ));
+            }
+            if logged {
+                let caught =
+                    change_log::catch_up(batches, &log, key.columns.len(), |conn, keys| {
+                        let select = batch::select_keys(
+                            dialect,
+                            transform.table,
+                            &key,
+                            &read,
+                            &as_text,
+                            keys,
+                        )
+                        .map_err(key_value)?;
+                        let rows: Vec<R> =
+                            load(conn, &select).map_err(|e| statement(&select, e))?;
+                        Ok(writer
+                            .write_back(conn, rows, None, &mut compute)?
+                            .map_or(0, |done| done.rows))
+                    })?;
+                batches.note(&format!(
+                    "{label}: caught up {} rows the application wrote during the transform ({} passes, the last with writes to {} held off)",
+                    caught.rows, caught.passes, transform.table
+                ));
+            }
+            Ok(())
         },
     )
+}
+
+fn row_sync_name((id, step): (crate::vocabulary::MigrationId, u32)) -> String {
+    migrate_sql::helpers::row_sync::name(id, step)
+}
+
+/// Writes computed rows back, one statement per batch.
+struct Writer<'a> {
+    dialect: Dialect,
+    table: &'a str,
+    key: &'a migrate_sql::helpers::key::Key,
+    write: &'a [(String, ColumnType)],
+    mariadb: bool,
+}
+
+impl Writer<'_> {
+    /// Computes `rows` (read in key order, all after `after`) and writes them with one
+    /// statement bounded by `(after, last row]`; `None` when there is no row.
+    fn write_back<R>(
+        &self,
+        conn: &mut AnyConnection,
+        rows: Vec<R>,
+        after: Option<&[String]>,
+        compute: &mut impl FnMut(R, Dialect) -> Result<(RowKey, Vec<String>)>,
+    ) -> Result<Option<BatchDone>> {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let arity = self.key.columns.len();
+        let mut values = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (row_key, row_values) = compute(row, self.dialect)?;
+            let row_key: Vec<String> = row_key
+                .into_iter()
+                .take(arity)
+                .map(Option::unwrap_or_default)
+                .collect();
+            values.push((row_key, row_values));
+        }
+        // Rows come in key order: the last one ends the batch.
+        let last_key = values.last().map(|(k, _)| k.clone()).unwrap_or_default();
+        let rows = BatchRows {
+            rows: &values,
+            after,
+            last: &last_key,
+        };
+        let update = if self.mariadb {
+            batch::bulk_update_mariadb(self.table, self.key, self.write, &rows)
+        } else {
+            batch::bulk_update(self.dialect, self.table, self.key, self.write, &rows)
+        }
+        .map_err(key_value)?;
+        conn.execute(&update).map_err(|e| statement(&update, e))?;
+        Ok(Some(BatchDone {
+            last_key,
+            rows: values.len() as u64,
+        }))
+    }
 }
 
 fn is_mariadb(conn: &mut AnyConnection) -> Result<bool> {

@@ -55,6 +55,29 @@ pub(super) fn dry_run(
     }
 }
 
+/// The tables whose rows the online fills of `migration` keep in step with triggers while it
+/// runs in `direction` (what a recording pass of it, without a database, reaches).
+pub(super) fn synced_tables(
+    dialect: Dialect,
+    migration: &'static MigrationDescriptor,
+    direction: Direction,
+) -> Vec<String> {
+    let Ok(function) = function_for(migration, direction) else {
+        return Vec::new();
+    };
+    let mut observer = LogObserver;
+    let mut report = ReportTo {
+        observer: &mut observer,
+        migration,
+    };
+    let ids = (migration.id(), migration.name());
+    let mode = (direction, !migration.is_transactional());
+    let mut m = Migration::dry_run(None, dialect, ids, mode, &mut report);
+    // A pass stopped by a step that needs the database has noted the tables before it.
+    let _ = call(function, &mut m);
+    m.synced_tables()
+}
+
 /// The statements `up` would run on a fresh `dialect` database, without any connection
 /// (`migrate up --dry-run --dialect D`).
 pub fn dry_run_offline(

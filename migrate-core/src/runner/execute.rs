@@ -185,7 +185,8 @@ impl Runner<'_> {
             };
             let ids = (migration.id(), migration.name());
             let mut m = Migration::live(self.conn, ids, direction, &mut report, run);
-            let outcome = call(function, &mut m);
+            let outcome =
+                call(function, &mut m).and_then(|()| crate::helpers::row_sync::finish(&mut m));
             let changed = m.changed_anything();
             drop(m);
             let outcome = outcome.and_then(|()| foreign_keys_hold(self.conn));

@@ -17,7 +17,7 @@ pub use plan::DownTarget;
 use crate::connection::{AnyConnection, DatabaseUrl, SessionState};
 use crate::descriptor::MigrationDescriptor;
 use crate::error::{Error, Result};
-use crate::history::HistoryTable;
+use crate::history::{HistoryEntry, HistoryTable};
 use crate::lock::RunLock;
 use crate::lock_warning::{self, LockWarning};
 use crate::observer::{LogObserver, Observer};
@@ -302,17 +302,26 @@ impl<'a> Runner<'a> {
                     runner.run_one(migration, entry.operation, Resume::from_entry(Some(entry)))
                 }
                 Resolution::MarkApplied => match status.descriptor {
-                    Some(migration) => runner.history.record_applied(
-                        runner.conn,
-                        execute::recorded(migration),
-                        Duration::ZERO,
-                    ),
+                    Some(migration) => {
+                        runner.history.record_applied(
+                            runner.conn,
+                            execute::recorded(migration),
+                            Duration::ZERO,
+                        )?;
+                        runner.drop_sync_triggers(migration, status.entry.as_ref())
+                    }
                     None => Err(not_applicable(
                         "it is not in this binary, so it cannot be marked applied",
                     )),
                 },
-                Resolution::MarkReverted => match status.entry {
-                    Some(_) => runner.history.delete(runner.conn, id),
+                Resolution::MarkReverted => match &status.entry {
+                    Some(entry) => {
+                        runner.history.delete(runner.conn, id)?;
+                        match status.descriptor {
+                            Some(migration) => runner.drop_sync_triggers(migration, Some(entry)),
+                            None => Ok(()),
+                        }
+                    }
                     None => Err(not_applicable(
                         "it is not in the history, so there is nothing to mark reverted",
                     )),
@@ -329,6 +338,18 @@ impl<'a> Runner<'a> {
                 }
             }
         })
+    }
+
+    /// Drops the triggers a stopped online run of `migration` left (its `entry` says in which
+    /// direction it ran): a migration resolved by hand is not resumed, so nothing else would.
+    fn drop_sync_triggers(
+        &mut self,
+        migration: &'static MigrationDescriptor,
+        entry: Option<&HistoryEntry>,
+    ) -> Result<()> {
+        let direction = entry.map_or(Direction::Up, |e| e.operation);
+        let tables = dry_run::synced_tables(self.conn.dialect(), migration, direction);
+        crate::helpers::row_sync::drop_left(self.conn, migration.id(), &tables)
     }
 
     /// The statements `up` would run, without running anything.

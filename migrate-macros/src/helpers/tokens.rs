@@ -1,6 +1,6 @@
 //! Turning generated steps into the tokens of a helper's expansion.
 
-use migrate_sql::{Check, Dialect, Fill, Join, Step, TableChange};
+use migrate_sql::{Assignment, Check, Dialect, Fill, Join, Step, TableChange};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -87,6 +87,16 @@ pub fn step(step: &Step) -> TokenStream {
             let (sql, report) = (string(sql), optional(report));
             quote!(#path::Execute { sql: #sql, report: #report })
         }
+        Step::DropColumn {
+            table,
+            column,
+            sql,
+            report,
+        } => {
+            let (table, column, sql, report) =
+                (string(table), string(column), string(sql), string(report));
+            quote!(#path::DropColumn { table: #table, column: #column, sql: #sql, report: #report })
+        }
         Step::Verify(c) => {
             let c = check(c);
             quote!(#path::Verify(#c))
@@ -112,12 +122,15 @@ pub fn step(step: &Step) -> TokenStream {
 
 fn fill(fill: &Fill) -> TokenStream {
     let path = quote!(::migrate_core::__private);
-    let (table, assignments, condition, report) = (
+    let (table, condition, report) = (
         string(&fill.table),
-        string(&fill.assignments),
         optional(&fill.condition),
         string(&fill.report),
     );
+    let assignments = fill.assignments.iter().map(|Assignment { column, value }| {
+        let (column, value) = (string(column), string(value));
+        quote!(#path::Assignment { column: #column, value: #value })
+    });
     let key = match &fill.key {
         Some(columns) => {
             let columns = strings(columns);
@@ -127,16 +140,48 @@ fn fill(fill: &Fill) -> TokenStream {
     };
     let join = match &fill.join {
         Some(Join {
-            table,
+            source_table,
+            source_column,
+            source_key,
+            foreign_key,
             on,
             correlated,
         }) => {
-            let (table, on, correlated) = (string(table), string(on), string(correlated));
-            quote!(::core::option::Option::Some(#path::Join { table: #table, on: #on, correlated: #correlated }))
+            let [
+                source_table,
+                source_column,
+                source_key,
+                foreign_key,
+                on,
+                correlated,
+            ] = [
+                source_table,
+                source_column,
+                source_key,
+                foreign_key,
+                on,
+                correlated,
+            ]
+            .map(|s| string(s));
+            quote!(::core::option::Option::Some(#path::Join {
+                source_table: #source_table,
+                source_column: #source_column,
+                source_key: #source_key,
+                foreign_key: #foreign_key,
+                on: #on,
+                correlated: #correlated,
+            }))
         }
         None => quote!(::core::option::Option::None),
     };
-    quote!(#path::Fill { table: #table, key: #key, assignments: #assignments, join: #join, condition: #condition, report: #report })
+    quote!(#path::Fill {
+        table: #table,
+        key: #key,
+        assignments: ::std::vec![#(#assignments),*],
+        join: #join,
+        condition: #condition,
+        report: #report,
+    })
 }
 
 /// A `match` over the dialects whose arms are `generate(dialect)`'s value, or an error for a

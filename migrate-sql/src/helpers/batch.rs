@@ -93,6 +93,29 @@ pub fn backfill_batch(
     ))
 }
 
+/// `columns` under their own names, those in `as_text` cast to text.
+fn read_list(sql: Sql, columns: &[String], as_text: &[String]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|c| {
+            if as_text.contains(c) {
+                format!("{} AS {}", sql.as_text(&sql.id(c)), sql.id(c))
+            } else {
+                sql.id(c)
+            }
+        })
+        .collect()
+}
+
+/// How a transform's read locks its rows until the batch writes them back.
+fn row_lock(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres | Dialect::Mysql => " FOR UPDATE",
+        // SQLite has one writer at a time: the batch's transaction is enough.
+        Dialect::Sqlite => "",
+    }
+}
+
 /// The rows of one `transform_rows!` batch: the key as text columns `__k0`, `__k1`, ... and
 /// `columns` under their own names (those in `as_text` cast to text), locking them on servers
 /// that can.
@@ -106,27 +129,56 @@ pub fn select_batch(
     limit: u64,
 ) -> Result<String, LiteralError> {
     let sql = Sql(dialect);
-    let selected: Vec<String> = columns
-        .iter()
-        .map(|c| {
-            if as_text.contains(c) {
-                format!("{} AS {}", sql.as_text(&sql.id(c)), sql.id(c))
-            } else {
-                sql.id(c)
-            }
-        })
-        .collect();
-    let lock = match dialect {
-        Dialect::Postgres | Dialect::Mysql => " FOR UPDATE",
-        // SQLite has one writer at a time: the batch's transaction is enough.
-        Dialect::Sqlite => "",
-    };
+    let selected = read_list(sql, columns, as_text);
+    let lock = row_lock(dialect);
     Ok(format!(
         "SELECT {}, {} FROM {}{} ORDER BY {} LIMIT {limit}{lock}",
         key.select_text(dialect, None),
         selected.join(", "),
         sql.table(table),
         rows_after(dialect, key, after)?,
+        key.order_by(dialect, None, false),
+    ))
+}
+
+/// The rows of `table` whose keys are `keys` (each as [`Key::select_text`] read it), in key
+/// order, read as [`select_batch`] reads them and locked the same way: a change log's catch-up
+/// of an online `transform_rows!`. A key no row has any more is simply not found.
+pub fn select_keys(
+    dialect: Dialect,
+    table: &str,
+    key: &Key,
+    columns: &[String],
+    as_text: &[String],
+    keys: &[Vec<String>],
+) -> Result<String, LiteralError> {
+    let sql = Sql(dialect);
+    let selected = read_list(sql, columns, as_text);
+    let filter = if let [column] = key.columns.as_slice() {
+        let literals = keys
+            .iter()
+            .map(|k| column.literal(dialect, k.first().map(String::as_str).unwrap_or_default()))
+            .collect::<Result<Vec<_>, _>>()?;
+        format!("{} IN ({})", sql.id(&column.name), literals.join(", "))
+    } else {
+        let mut rows = Vec::with_capacity(keys.len());
+        for values in keys {
+            let terms = key
+                .columns
+                .iter()
+                .zip(values)
+                .map(|(c, v)| Ok(format!("{} = {}", sql.id(&c.name), c.literal(dialect, v)?)))
+                .collect::<Result<Vec<_>, LiteralError>>()?;
+            rows.push(format!("({})", terms.join(" AND ")));
+        }
+        rows.join(" OR ")
+    };
+    let lock = row_lock(dialect);
+    Ok(format!(
+        "SELECT {}, {} FROM {} WHERE {filter} ORDER BY {}{lock}",
+        key.select_text(dialect, None),
+        selected.join(", "),
+        sql.table(table),
         key.order_by(dialect, None, false),
     ))
 }

@@ -1,7 +1,7 @@
 //! Adding, filling, constraining, renaming and dropping one column.
 
 use super::{ColumnSpec, Sql, check_rows};
-use crate::{ColumnType, Dialect, Fill, Step, TableChange};
+use crate::{Assignment, ColumnType, Dialect, Fill, Step, TableChange};
 
 /// `add_column!`: add the column (nullable), fill it from `value` (SQL of the dialect), then, if
 /// the column is NOT NULL, verify that no row holds NULL and add the constraint. Counts rows
@@ -49,7 +49,7 @@ pub fn add_column(
         steps.push(Step::Fill(Fill::new(
             table,
             key,
-            format!("{c} = {value}"),
+            vec![Assignment::new(&column.name, value)],
             format!("filled `{table}.{}` in {{n}} rows", column.name),
         )));
     }
@@ -161,13 +161,15 @@ pub fn drop_not_null(
 /// `drop_column!` (and the inverse of `add_column!`).
 pub fn drop_column(dialect: Dialect, table: &str, column: &str) -> Vec<Step> {
     let sql = Sql(dialect);
-    vec![Step::Execute {
+    vec![Step::DropColumn {
+        table: table.to_owned(),
+        column: column.to_owned(),
         sql: format!(
             "ALTER TABLE {} DROP COLUMN {}",
             sql.table(table),
             sql.id(column)
         ),
-        report: Some(format!("`{table}`: dropped `{column}`")),
+        report: format!("`{table}`: dropped `{column}`"),
     }]
 }
 
@@ -185,22 +187,23 @@ pub fn rename_column(dialect: Dialect, table: &str, from: &str, to: &str) -> Vec
     }]
 }
 
-/// `update!`: sets `column` to `value` (SQL of the dialect) where `condition` holds.
+/// `update!`: sets `column` to `value` (SQL of the dialect) where `condition` holds. The
+/// dialect is the one `value` and `condition` are written in; the step quotes the column as it
+/// runs.
 pub fn update(
-    dialect: Dialect,
+    _dialect: Dialect,
     table: &str,
     key: &str,
     column: &str,
     value: &str,
     condition: Option<&str>,
 ) -> Vec<Step> {
-    let sql = Sql(dialect);
     vec![Step::Fill(Fill {
         condition: condition.map(str::to_owned),
         ..Fill::new(
             table,
             key,
-            format!("{} = {value}", sql.id(column)),
+            vec![Assignment::new(column, value)],
             format!("updated `{table}.{column}` in {{n}} rows"),
         )
     })]

@@ -2,7 +2,7 @@
 
 use super::columns::not_null_alter;
 use super::{ColumnSpec, Sql, check_rows};
-use crate::{Dialect, Fill, Join, Step};
+use crate::{Assignment, Dialect, Fill, Join, Step};
 
 /// The join of `denormalize!`: `source_table.source_column` is copied where
 /// `source_table.source_key = table.foreign_key`.
@@ -37,21 +37,20 @@ pub fn denormalize(
         sql.qualified(&lookup.source_table, &lookup.source_key),
         sql.qualified(table, &lookup.foreign_key)
     );
-    // Rows without a match keep NULL, as with a correlated subquery.
-    let target = match dialect {
-        Dialect::Postgres | Dialect::Sqlite => c.clone(),
-        Dialect::Mysql => format!("{t}.{c}"),
-    };
     let fill = Fill {
         join: Some(Join {
-            table: s.clone(),
+            source_table: lookup.source_table.clone(),
+            source_column: lookup.source_column.clone(),
+            source_key: lookup.source_key.clone(),
+            foreign_key: lookup.foreign_key.clone(),
             on: matches.clone(),
-            correlated: format!("{c} = (SELECT {source_value} FROM {s} WHERE {matches})"),
+            // Rows without a match keep NULL, as with the join.
+            correlated: format!("(SELECT {source_value} FROM {s} WHERE {matches})"),
         }),
         ..Fill::new(
             table,
             key,
-            format!("{target} = {source_value}"),
+            vec![Assignment::new(&column.name, source_value.clone())],
             format!(
                 "copied `{}.{}` into `{table}.{}` for {{n}} rows",
                 lookup.source_table, lookup.source_column, column.name

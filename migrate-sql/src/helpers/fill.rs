@@ -3,12 +3,12 @@
 
 use super::Sql;
 use super::key::Key;
-use crate::{Dialect, Fill, Join, LiteralError};
+use crate::{Assignment, Dialect, Fill, Join, LiteralError};
 
 impl Fill {
     /// A fill of `assignments` on every row of `table` (walked by `key` online: `None` for the
     /// table's primary key, `"id"` counts as that default).
-    pub fn new(table: &str, key: &str, assignments: String, report: String) -> Self {
+    pub fn new(table: &str, key: &str, assignments: Vec<Assignment>, report: String) -> Self {
         Fill {
             table: table.to_owned(),
             key: (key != "id").then(|| vec![key.to_owned()]),
@@ -19,10 +19,43 @@ impl Fill {
         }
     }
 
+    /// `"column" = value, ...`; `qualified` names each column with the table (MySQL's
+    /// multi-table `UPDATE`).
+    fn set_list(&self, dialect: Dialect, qualified: bool) -> String {
+        let sql = Sql(dialect);
+        let list: Vec<String> = self
+            .assignments
+            .iter()
+            .map(|a| {
+                let column = if qualified {
+                    sql.qualified(&self.table, &a.column)
+                } else {
+                    sql.id(&a.column)
+                };
+                format!("{column} = {}", a.value)
+            })
+            .collect();
+        list.join(", ")
+    }
+
+    /// The values of the assignments as each dialect computes them for one row at a time (a
+    /// batch of PostgreSQL or SQLite, a trigger): a join's value through its correlated
+    /// subquery.
+    pub fn row_values(&self) -> Vec<Assignment> {
+        match &self.join {
+            None => self.assignments.clone(),
+            Some(join) => self
+                .assignments
+                .iter()
+                .map(|a| Assignment::new(&a.column, join.correlated.clone()))
+                .collect(),
+        }
+    }
+
     /// The fill as one statement over the whole table.
     pub fn statement(&self, dialect: Dialect) -> String {
         let t = Sql(dialect).table(&self.table);
-        let a = &self.assignments;
+        let a = &self.set_list(dialect, self.join.is_some() && dialect == Dialect::Mysql);
         match (&self.join, &self.condition) {
             (None, None) => format!("UPDATE {t} SET {a}"),
             (None, Some(c)) => format!("UPDATE {t} SET {a} WHERE {c}"),
@@ -45,7 +78,7 @@ impl Fill {
         last: &[String],
     ) -> Result<String, LiteralError> {
         let t = Sql(dialect).table(&self.table);
-        let a = &self.assignments;
+        let a = &self.set_list(dialect, self.join.is_some() && dialect == Dialect::Mysql);
         // Qualified by the table, so that a joined table's columns of the same names (`id`)
         // cannot be meant.
         let mut filter = key.range(dialect, Some(&self.table), after, last)?;
@@ -54,18 +87,63 @@ impl Fill {
         }
         Ok(match (&self.join, dialect) {
             (None, _) => format!("UPDATE {t} SET {a} WHERE {filter}"),
-            (Some(join), Dialect::Postgres | Dialect::Sqlite) => {
-                format!("UPDATE {t} SET {} WHERE {filter}", join.correlated)
+            (Some(_), Dialect::Postgres | Dialect::Sqlite) => {
+                let correlated = Fill {
+                    assignments: self.row_values(),
+                    join: None,
+                    ..self.clone()
+                };
+                format!(
+                    "UPDATE {t} SET {} WHERE {filter}",
+                    correlated.set_list(dialect, false)
+                )
             }
             (Some(join), Dialect::Mysql) => joined(dialect, &t, a, join, &format!(" AND {filter}")),
         })
     }
 }
 
+impl Fill {
+    /// For a batch of a fill through a join (`denormalize!`) on PostgreSQL and MySQL: a
+    /// statement, run first in the batch's transaction, that share-locks the joined rows the
+    /// batch reads. A batch reads them as they were when its `UPDATE` began; without this, one
+    /// that met a row the application's rename of a customer had just set (through the joined
+    /// table's trigger) would write the old name back over it. And it takes the joined rows
+    /// before the filled ones, in the order the application's rename does, so the two cannot
+    /// deadlock. `None` for SQLite (one writer at a time) and fills without a join.
+    pub fn lock_joined(
+        &self,
+        dialect: Dialect,
+        key: &Key,
+        after: Option<&[String]>,
+        last: &[String],
+    ) -> Result<Option<String>, LiteralError> {
+        let Some(join) = &self.join else {
+            return Ok(None);
+        };
+        let sql = Sql(dialect);
+        let lock = match dialect {
+            Dialect::Postgres => "FOR SHARE",
+            // MariaDB has no FOR SHARE; MySQL 8 still accepts this spelling.
+            Dialect::Mysql => "LOCK IN SHARE MODE",
+            Dialect::Sqlite => return Ok(None),
+        };
+        let range = key.range(dialect, Some(&self.table), after, last)?;
+        Ok(Some(format!(
+            "SELECT 'locked' AS v FROM {s} WHERE {sk} IN (SELECT {fk} FROM {t} WHERE {range}) {lock}",
+            s = sql.table(&join.source_table),
+            sk = sql.qualified(&join.source_table, &join.source_key),
+            fk = sql.qualified(&self.table, &join.foreign_key),
+            t = sql.table(&self.table),
+        )))
+    }
+}
+
 /// Each dialect's own UPDATE-with-join: one pass over both tables rather than a subquery per
 /// row. Rows without a match are left as they are. `more` continues the WHERE clause.
 fn joined(dialect: Dialect, t: &str, assignments: &str, join: &Join, more: &str) -> String {
-    let Join { table: s, on, .. } = join;
+    let s = &Sql(dialect).table(&join.source_table);
+    let on = &join.on;
     match dialect {
         Dialect::Postgres | Dialect::Sqlite => {
             format!("UPDATE {t} SET {assignments} FROM {s} WHERE {on}{more}")
@@ -101,7 +179,7 @@ mod tests {
                 ..Fill::new(
                     "orders",
                     "id",
-                    format!("{} = 'new'", q("status")),
+                    vec![Assignment::new("status", "'new'")],
                     "{n}".into(),
                 )
             };
@@ -114,11 +192,13 @@ mod tests {
             );
             let joined = Fill {
                 join: Some(Join {
-                    table: q("customers"),
+                    source_table: "customers".into(),
+                    source_column: "name".into(),
+                    source_key: "id".into(),
+                    foreign_key: "customer_id".into(),
                     on: on.clone(),
                     correlated: format!(
-                        "{} = (SELECT {}.{} FROM {} WHERE {on})",
-                        q("customer_name"),
+                        "(SELECT {}.{} FROM {} WHERE {on})",
                         q("customers"),
                         q("name"),
                         q("customers")
@@ -127,7 +207,10 @@ mod tests {
                 ..Fill::new(
                     "orders",
                     "id",
-                    format!("{} = {}.{}", q("customer_name"), q("customers"), q("name")),
+                    vec![Assignment::new(
+                        "customer_name",
+                        format!("{}.{}", q("customers"), q("name")),
+                    )],
                     "{n}".into(),
                 )
             };

@@ -90,8 +90,9 @@ impl KeyColumn {
         }
     }
 
-    /// The column's value as text, exactly (hex for bytes), to carry it to the next batch.
-    fn as_text(&self, dialect: Dialect, qualified: &str) -> String {
+    /// The column's value as text, exactly (hex for bytes), to carry it to the next batch:
+    /// `qualified` is how the column is named (`"t"."id"`, `NEW."id"`).
+    pub fn as_text(&self, dialect: Dialect, qualified: &str) -> String {
         match (self.kind, dialect) {
             (KeyKind::Binary, Dialect::Postgres) => format!("encode({qualified}, 'hex')"),
             (KeyKind::Binary, _) => format!("hex({qualified})"),

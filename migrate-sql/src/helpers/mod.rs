@@ -5,12 +5,14 @@
 //! call them at compile time for every enabled dialect; snapshot tests pin their output.
 
 pub mod batch;
+pub mod change_log;
 pub mod checks;
 pub mod columns;
 pub mod constrain;
 pub mod denormalize;
 pub mod fill;
 pub mod key;
+pub mod row_sync;
 pub mod split;
 
 use crate::{Check, ColumnType, Dialect, quote_ident};
@@ -127,6 +129,9 @@ pub(crate) mod snapshot {
                             .map(|r| format!("  -- report: {r}"))
                             .unwrap_or_default()
                     ),
+                    Step::DropColumn { sql, report, .. } => {
+                        writeln!(out, "{sql};  -- report: {report}")
+                    }
                     Step::Verify(check) => writeln!(
                         out,
                         "-- verify: {}\n--   count: {}\n--   sample: {}\n--   hint: {}",

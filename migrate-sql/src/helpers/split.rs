@@ -14,7 +14,7 @@
 
 use super::columns::{drop_column, set_not_null};
 use super::{ColumnSpec, Sql, check_rows};
-use crate::{Dialect, Fill, Step, quote_str};
+use crate::{Assignment, Dialect, Fill, Step, quote_str};
 
 /// SQL building blocks for cutting a text at its first separator.
 struct Cutter {
@@ -148,15 +148,15 @@ pub fn split_column(
             report: None,
         });
     }
-    let assignments: Vec<String> = parts
+    let assignments = parts
         .iter()
         .zip(&values)
-        .map(|(part, value)| format!("{} = {value}", sql.id(&part.name)))
+        .map(|(part, value)| Assignment::new(&part.name, value.clone()))
         .collect();
     steps.push(Step::Fill(Fill::new(
         table,
         key,
-        assignments.join(", "),
+        assignments,
         format!("split `{table}.{}` in {{n}} rows", source.name),
     )));
     for part in parts.iter().filter(|p| p.not_null) {
@@ -249,7 +249,7 @@ pub fn merge_columns(
     steps.push(Step::Fill(Fill::new(
         table,
         key,
-        format!("{} = {merged}", sql.id(&target.name)),
+        vec![Assignment::new(&target.name, merged)],
         format!("merged into `{table}.{}` in {{n}} rows", target.name),
     )));
     if target.not_null {
