@@ -37,8 +37,8 @@ pub struct Args {
 
     /// Milliseconds a statement waits for a table's lock (held by another session) before its
     /// step rolls back and is tried again, so the application never queues behind a migration
-    /// for longer
-    #[arg(long, global = true, default_value_t = 2000, value_name = "MS")]
+    /// for longer (MySQL/MariaDB count whole seconds: at least 1 s there)
+    #[arg(long, global = true, default_value_t = 500, value_name = "MS")]
     pub ddl_lock_timeout: u64,
 
     /// How many times a step (or a migration run in one transaction) is tried when it times out

@@ -51,7 +51,7 @@ struct Args {
     beside_app: bool,
     /// With `--beside-app`: how long a migration statement waits for a table lock, in ms (the
     /// runner's `--ddl-lock-timeout`).
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 500)]
     ddl_lock_timeout: u64,
     /// With `--beside-app`: the runner's batch time, in ms (the runner's `--batch-time`;
     /// default: the database's).
