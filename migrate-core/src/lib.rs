@@ -277,7 +277,7 @@ pub mod __private {
     pub use diesel;
     pub use inventory;
     pub use migrate_sql::Dialect;
-    pub use migrate_sql::{Assignment, Check, Fill, Join, Step, TableChange};
+    pub use migrate_sql::{Assignment, Check, ColumnName, Fill, Join, Step, TableChange};
     #[cfg(feature = "serde_json")]
     pub use serde_json;
     #[cfg(feature = "uuid")]

@@ -53,6 +53,9 @@ pub struct Migration<'c> {
     /// SQLite: `(table, column)`s whose NOT NULL waits for the triggers that fill the column
     /// to be dropped (see `helpers::row_sync::apply_deferred_not_null`).
     deferred_not_null: Vec<(String, String)>,
+    /// The columns a later step of this migration makes NOT NULL (from the recording pass
+    /// that precedes the run; a recording pass collects them here).
+    not_null_later: Vec<migrate_sql::ColumnName>,
 }
 
 impl<'c> Migration<'c> {
@@ -89,6 +92,7 @@ impl<'c> Migration<'c> {
             online: run.online,
             synced_tables: Vec::new(),
             deferred_not_null: Vec::new(),
+            not_null_later: run.not_null_later,
         }
     }
 
@@ -121,6 +125,7 @@ impl<'c> Migration<'c> {
             online,
             synced_tables: Vec::new(),
             deferred_not_null: Vec::new(),
+            not_null_later: Vec::new(),
         }
     }
 
@@ -484,6 +489,27 @@ impl<'c> Migration<'c> {
         self.synced_tables.clone()
     }
 
+    /// Notes that a step of the migration makes `column` NOT NULL (a recording pass).
+    pub(crate) fn note_not_null(&mut self, column: &migrate_sql::ColumnName) {
+        if !self.not_null_later.contains(column) {
+            self.not_null_later.push(column.clone());
+        }
+    }
+
+    /// The columns of `table` that a step of the migration makes NOT NULL.
+    pub(crate) fn made_not_null(&self, table: &str) -> Vec<String> {
+        self.not_null_later
+            .iter()
+            .filter(|c| c.table == table)
+            .map(|c| c.column.clone())
+            .collect()
+    }
+
+    /// Every column a step of the migration makes NOT NULL, as a recording pass found them.
+    pub(crate) fn into_not_null(self) -> Vec<migrate_sql::ColumnName> {
+        self.not_null_later
+    }
+
     /// SQLite: notes that `table.column` is made NOT NULL when the triggers that fill it are
     /// dropped (noted for a finished step too, as tables are).
     pub(crate) fn defer_not_null(&mut self, table: &str, column: &str) {
@@ -586,6 +612,8 @@ pub(crate) struct Journaled {
     pub(crate) pacing: Pacing,
     /// Whether the migration is declared `transaction = false` (its helpers run online).
     pub(crate) online: bool,
+    /// The columns a step of the migration makes NOT NULL (its recording pass found them).
+    pub(crate) not_null_later: Vec<migrate_sql::ColumnName>,
 }
 
 /// Whether `sql` changes rows rather than the schema: such a step commits with its record, so it

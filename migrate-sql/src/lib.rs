@@ -25,5 +25,5 @@ pub use dialect::Dialect;
 pub use expr::{Expr, Untranslatable};
 pub use ident::{IdentError, quote_ident, quote_table, split_table, validate_ident};
 pub use literal::{LiteralError, quote_str};
-pub use step::{Assignment, Check, Fill, Join, Step, TableChange};
+pub use step::{Assignment, Check, ColumnName, Fill, Join, Step, TableChange};
 pub use types::ColumnType;

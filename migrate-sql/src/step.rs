@@ -137,6 +137,19 @@ pub struct Check {
     /// The line reported when no row violates it (`None`: a check made before a change, which
     /// the change's own line reports).
     pub confirmed: Option<String>,
+    /// The column this check clears to be made NOT NULL by the step after it, if that is what
+    /// it is for: an online `transform_rows!` earlier in the migration then refuses the
+    /// application's NULLs in it from its last pass on (see `migrate_core`'s change log).
+    pub before_not_null: Option<ColumnName>,
+}
+
+/// A column of a table, both unquoted (the table possibly `schema.table`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnName {
+    /// The table.
+    pub table: String,
+    /// The column.
+    pub column: String,
 }
 
 /// A change to a table's definition that a dialect cannot express as a static statement.

@@ -1688,6 +1688,11 @@ test_each_dialect! {
         );
         let hint = err.hint().unwrap_or_default();
         assert!(hint.contains("fill those rows first"), "{hint}");
+        // What actually fixes rows the application keeps inserting: not a one-off repair.
+        assert!(
+            hint.contains("deploy the version of the application that writes it first"),
+            "{hint}"
+        );
         let named = named_keys(&message);
         assert!(!named.is_empty(), "the check names no row: {message}");
         for key in &named {

@@ -20,7 +20,7 @@ use crate::live_model::{
     Counts, Field, LiveKind, Model, Order, RESIDUE, Row, STRIDE, User, Write, age_group,
     days_from_civil, score, split, timestamp, year,
 };
-use crate::live_schema::{Schema, changed_under};
+use crate::live_schema::{Schema, changed_under, refused_null};
 use crate::timetable::{RandomIds, Timetable};
 use diesel::QueryableByName;
 use diesel::sql_types::BigInt;
@@ -165,7 +165,15 @@ impl Writer {
                         used = now;
                         retries += 1;
                     }
-                    _ => break Err(e),
+                    // Refused before the catalog says so: the column is required from now on.
+                    Ok(_) => match refused_null(&e) {
+                        Some(column) if !used.requiring(&column).eq(&used) => {
+                            used = used.requiring(&column);
+                            retries += 1;
+                        }
+                        _ => break Err(e),
+                    },
+                    Err(_) => break Err(e),
                 },
                 Err(e) => break Err(e),
             }

@@ -50,6 +50,20 @@ impl Schema {
         Ok(Schema { columns })
     }
 
+    /// The same, with `column` (of whichever table has it) one the application must write: what
+    /// it learns when the database refuses a NULL there before its catalog says NOT NULL (an
+    /// online `transform_rows!` guards the column it computed from its last pass until the
+    /// migration's NOT NULL step, refusing NULLs as that step will).
+    pub fn requiring(&self, column: &str) -> Schema {
+        let mut columns = self.columns.clone();
+        for (_, c, required) in &mut columns {
+            if c == column {
+                *required = true;
+            }
+        }
+        Schema { columns }
+    }
+
     /// Whether `table` has `column`.
     pub fn has(&self, table: &str, column: &str) -> bool {
         self.columns
@@ -73,6 +87,22 @@ impl Schema {
     }
 }
 
+/// The column a NOT NULL refusal names, in each database's wording.
+pub fn refused_null(error: &str) -> Option<String> {
+    let between = |text: &str, start: &str, end: &str| {
+        let from = text.find(start)? + start.len();
+        let to = text[from..].find(end)? + from;
+        Some(text[from..to].to_owned())
+    };
+    between(error, "null value in column \"", "\"")
+        .or_else(|| between(error, "Column '", "' cannot be null"))
+        .or_else(|| {
+            let rest = error.split("NOT NULL constraint failed: ").nth(1)?;
+            let column = rest.split_whitespace().next()?.rsplit('.').next()?;
+            Some(column.to_owned())
+        })
+}
+
 /// Whether a write failed because the schema changed under it: it wrote a column that is gone,
 /// or did not write one that has become NOT NULL. The application then looks at the catalog
 /// again and, if it did change, writes the new shape.
@@ -93,6 +123,19 @@ pub fn changed_under(error: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::changed_under;
+
+    #[test]
+    fn the_column_a_not_null_refusal_names() {
+        use super::refused_null;
+        for e in [
+            "null value in column \"score\" of relation \"users\" violates not-null constraint",
+            "Column 'score' cannot be null",
+            "NOT NULL constraint failed: users.score",
+        ] {
+            assert_eq!(refused_null(e).as_deref(), Some("score"), "{e}");
+        }
+        assert_eq!(refused_null("deadlock detected"), None);
+    }
 
     #[test]
     fn each_database_s_wording_of_a_changed_schema() {

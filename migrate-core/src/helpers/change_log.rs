@@ -47,13 +47,15 @@ pub(super) struct CaughtUp {
 }
 
 /// Computes again every row the log names until it is empty, the last pass while the
-/// application cannot write the table. `write` gets the connection (inside the pass's
+/// application cannot write the table, which ends by running `guard` (the statements that
+/// refuse NULLs a later NOT NULL will refuse). `write` gets the connection (inside the pass's
 /// transaction, or under MySQL's `LOCK TABLES`) and the distinct logged keys, and returns the
 /// number of rows it wrote.
 pub(super) fn catch_up(
     batches: &mut Batches<'_>,
     log: &ChangeLog<'_>,
     arity: usize,
+    guard: &[String],
     mut write: impl FnMut(&mut AnyConnection, &[Vec<String>]) -> Result<u64>,
 ) -> Result<CaughtUp> {
     let mut done = CaughtUp::default();
@@ -74,7 +76,8 @@ pub(super) fn catch_up(
             batches.with_lock_wait(|conn| {
                 conn.batch_execute(&lock)
                     .map_err(|e| Error::statement(&lock, &e))?;
-                let outcome = drain(conn, log, arity, &mut write);
+                let outcome = drain(conn, log, arity, &mut write)
+                    .and_then(|rows| row_sync::run_ddl(conn, &[], guard).map(|()| rows));
                 let unlocked = conn
                     .batch_execute("UNLOCK TABLES")
                     .map_err(|e| Error::statement("UNLOCK TABLES", &e));
@@ -89,7 +92,9 @@ pub(super) fn catch_up(
                     conn.batch_execute(&lock)
                         .map_err(|e| Error::statement(&lock, &e))?;
                 }
-                drain(conn, log, arity, &mut write)
+                let rows = drain(conn, log, arity, &mut write)?;
+                row_sync::run_ddl(conn, &[], guard)?;
+                Ok(rows)
             })?;
         }
     }

@@ -112,8 +112,12 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                 }
             }
             Step::Verify(check) => {
+                if let Some(column) = &check.before_not_null {
+                    m.note_not_null(column);
+                }
                 let shown = format!("-- verify that no row matches: {}", check.count_sql);
-                m.step(|_| Ok(vec![shown]), |conn| verify(conn, &check))?;
+                let online = m.is_online();
+                m.step(|_| Ok(vec![shown]), |conn| verify(conn, &check, online))?;
                 if let (Some(confirmed), false) = (&check.confirmed, m.is_dry_run()) {
                     m.note(confirmed);
                 }
@@ -230,8 +234,14 @@ pub(crate) fn count(conn: &mut crate::connection::AnyConnection, sql: &str) -> R
         .map(|rows| rows.first().copied().unwrap_or(0))
 }
 
-/// Fails with the count and sample keys of the rows violating `check`.
-fn verify(conn: &mut crate::connection::AnyConnection, check: &migrate_sql::Check) -> Result<()> {
+/// Fails with the count and sample keys of the rows violating `check`. In an `online`
+/// migration the rows may be the application's, written while the migration ran: the hint says
+/// what fixes that too.
+fn verify(
+    conn: &mut crate::connection::AnyConnection,
+    check: &migrate_sql::Check,
+    online: bool,
+) -> Result<()> {
     let violations = count(conn, &check.count_sql)?;
     if violations == 0 {
         return Ok(());
@@ -250,6 +260,13 @@ fn verify(conn: &mut crate::connection::AnyConnection, check: &migrate_sql::Chec
             fill_count(&check.problem, violations),
             if samples.len() == 1 { "id" } else { "ids" }
         ),
-        hint: check.hint.clone(),
+        hint: if online {
+            format!(
+                "{}; if the application wrote them while this online migration ran (it writes rows without what this step requires), deploy the version of the application that writes it first, or move this step to a later migration, then run the same command again",
+                check.hint
+            )
+        } else {
+            check.hint.clone()
+        },
     })
 }

@@ -30,13 +30,46 @@ pub(super) fn postgres(m: &mut Migration<'_>, table: &str, change: &TableChange)
                     .map_err(|e| Error::statement(&sql, &e))
             })?;
         } else {
+            let (online, id) = (m.is_online(), m.id());
             m.step(show, |conn| {
-                conn.execute(&sql).map_err(|e| Error::statement(&sql, &e))
+                conn.execute(&sql).map_err(|e| {
+                    not_null_violated((id, online), table, change, Error::statement(&sql, &e))
+                })
             })?;
         }
         m.mark_changing();
     }
     Ok(())
+}
+
+/// The error of a step of an online NOT NULL whose check found NULLs (`VALIDATE CONSTRAINT
+/// "c_not_null"`): rows the application wrote after the step that filled the column and before
+/// the check was in place. Said as the data check it is, with what fixes it, rather than as
+/// the server's "violated by some row".
+fn not_null_violated(
+    (id, online): (crate::vocabulary::MigrationId, bool),
+    table: &str,
+    change: &TableChange,
+    error: Error,
+) -> Error {
+    let TableChange::SetNotNull { column } = change else {
+        return error;
+    };
+    let violated = matches!(&error, Error::Statement { message, .. } if message.contains("is violated by some row"));
+    if !violated {
+        return error;
+    }
+    let during = if online {
+        ", written while this online migration ran (after the step that filled the column)"
+    } else {
+        ""
+    };
+    Error::DataCheck {
+        message: format!("cannot make `{table}.{column}` NOT NULL: rows hold NULL in it{during}"),
+        hint: format!(
+            "deploy the version of the application that writes `{column}` first, or make it NOT NULL in a later migration; then fill those rows and run `migrate resolve {id} --retry` (the check stays in place, NOT VALID, so no new NULL gets in)"
+        ),
+    }
 }
 
 /// Drops the index `name` of `table`'s schema if a `CREATE INDEX CONCURRENTLY` that stopped

@@ -136,6 +136,15 @@ pub fn run<R: LoadRow + 'static>(
         // Noted for a finished step too: a resumed run drops the log the stopped one left.
         m.sync_table(transform.table);
     }
+    // The columns it computes that a later step makes NOT NULL: from its last pass on, the
+    // application's NULLs there are refused, as that step's constraint will refuse them, instead
+    // of failing it (nothing computes the rows the application writes after that pass).
+    let made_not_null = m.made_not_null(transform.table);
+    let guarded: Vec<String> = write
+        .iter()
+        .map(|(c, _)| c.clone())
+        .filter(|c| made_not_null.contains(c))
+        .collect();
     super::batching::batched_step(
         m,
         |conn| {
@@ -226,8 +235,18 @@ pub fn run<R: LoadRow + 'static>(
                 ));
             }
             if logged {
-                let caught =
-                    change_log::catch_up(batches, &log, key.columns.len(), |conn, keys| {
+                let guard = migrate_sql::helpers::row_sync::not_null_guard(
+                    dialect,
+                    transform.table,
+                    &format!("{}_g", row_sync_name(batches.step())),
+                    &guarded,
+                );
+                let caught = change_log::catch_up(
+                    batches,
+                    &log,
+                    key.columns.len(),
+                    &guard,
+                    |conn, keys| {
                         let select = batch::select_keys(
                             dialect,
                             transform.table,
@@ -242,7 +261,8 @@ pub fn run<R: LoadRow + 'static>(
                         Ok(writer
                             .write_back(conn, rows, None, &mut compute)?
                             .map_or(0, |done| done.rows))
-                    })?;
+                    },
+                )?;
                 batches.note(&format!(
                     "{label}: caught up {} rows the application wrote during the transform ({} passes, the last with writes to {} held off)",
                     caught.rows, caught.passes, transform.table

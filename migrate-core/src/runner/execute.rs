@@ -167,7 +167,7 @@ impl Runner<'_> {
         if journaled {
             // What can be checked without changing anything is checked before the first step
             // commits: a batched helper's key, further down the function.
-            preflight(self.conn, migration, direction, function)
+            let not_null_later = preflight(self.conn, migration, direction, function)
                 .map_err(|source| failed(source, true))?;
             history.record_running(self.conn, recorded(migration), direction)?;
             let run = RunMode::Journaled(Journaled {
@@ -178,6 +178,7 @@ impl Runner<'_> {
                 lock_wait: self.options.lock_wait,
                 pacing: Pacing::chosen(self.conn.dialect(), &self.options),
                 online: !migration.is_transactional(),
+                not_null_later,
             });
             let mut report = ReportTo {
                 observer: &mut *self.observer,
@@ -281,13 +282,14 @@ impl Runner<'_> {
 /// reads and nothing written), and returns the first error that a real run would meet only
 /// after changing something: a batched helper whose table has no usable key, a row transform
 /// that cannot read a column as it declares. Other errors are
-/// left to the real run, which reports them with their step.
+/// left to the real run, which reports them with their step. Returns the columns the
+/// migration makes NOT NULL, which an online `transform_rows!` before them guards.
 fn preflight(
     conn: &mut AnyConnection,
     migration: &'static MigrationDescriptor,
     direction: Direction,
     function: MigrationFn,
-) -> Result<()> {
+) -> Result<Vec<migrate_sql::ColumnName>> {
     let dialect = conn.dialect();
     let ids = (migration.id(), migration.name());
     let mut silent = Silent;
@@ -295,7 +297,8 @@ fn preflight(
     let mut m = Migration::dry_run(Some(conn), dialect, ids, mode, &mut silent);
     match call(function, &mut m) {
         Err(refused @ (Error::KeyUnusable { .. } | Error::TypeMismatch { .. })) => Err(refused),
-        _ => Ok(()),
+        // The columns the migration makes NOT NULL, which an online transform guards.
+        _ => Ok(m.into_not_null()),
     }
 }
 

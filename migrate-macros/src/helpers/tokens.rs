@@ -1,6 +1,6 @@
 //! Turning generated steps into the tokens of a helper's expansion.
 
-use migrate_sql::{Assignment, Check, Dialect, Fill, Join, Step, TableChange};
+use migrate_sql::{Assignment, Check, ColumnName, Dialect, Fill, Join, Step, TableChange};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -37,7 +37,14 @@ fn check(check: &Check) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    quote!(::migrate_core::__private::Check { count_sql: #count, sample_sql: #sample, problem: #problem, hint: #hint, confirmed: #confirmed })
+    let before_not_null = match &check.before_not_null {
+        Some(ColumnName { table, column }) => {
+            let (table, column) = (string(table), string(column));
+            quote!(::core::option::Option::Some(::migrate_core::__private::ColumnName { table: #table, column: #column }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(::migrate_core::__private::Check { count_sql: #count, sample_sql: #sample, problem: #problem, hint: #hint, confirmed: #confirmed, before_not_null: #before_not_null })
 }
 
 fn change(change: &TableChange) -> TokenStream {

@@ -1,7 +1,7 @@
 //! Adding, filling, constraining, renaming and dropping one column.
 
 use super::{ColumnSpec, Sql, check_rows};
-use crate::{Assignment, ColumnType, Dialect, Fill, Step, TableChange};
+use crate::{Assignment, Check, ColumnName, ColumnType, Dialect, Fill, Step, TableChange};
 
 /// `add_column!`: add the column (nullable), fill it from `value` (SQL of the dialect), then, if
 /// the column is NOT NULL, verify that no row holds NULL and add the constraint. Counts rows
@@ -81,15 +81,21 @@ pub fn set_not_null(
 ) -> Vec<Step> {
     let sql = Sql(dialect);
     let c = sql.id(column);
-    let verify = Step::Verify(check_rows(
-        sql,
-        table,
-        key,
-        &format!("{c} IS NULL"),
-        format!("cannot make `{table}.{column}` NOT NULL: it is NULL in {{n}} rows"),
-        "fill those rows first (for example with coalesce(..., default) in the value), or delete them"
-            .to_owned(),
-    ));
+    let verify = Step::Verify(Check {
+        before_not_null: Some(ColumnName {
+            table: table.to_owned(),
+            column: column.to_owned(),
+        }),
+        ..check_rows(
+            sql,
+            table,
+            key,
+            &format!("{c} IS NULL"),
+            format!("cannot make `{table}.{column}` NOT NULL: it is NULL in {{n}} rows"),
+            "fill those rows first (for example with coalesce(..., default) in the value), or delete them"
+                .to_owned(),
+        )
+    });
     vec![verify, not_null_alter(dialect, table, column, ty)]
 }
 

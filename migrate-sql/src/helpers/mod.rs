@@ -106,6 +106,7 @@ pub(crate) fn check_rows(
         problem,
         hint,
         confirmed: None,
+        before_not_null: None,
     }
 }
 

@@ -343,6 +343,105 @@ impl<'a> RowSync<'a> {
     }
 }
 
+/// Triggers named `name` that refuse a NULL in `columns` of `table`, as the NOT NULL that a later
+/// step of the migration adds will (with the database's own NOT NULL message): installed by an
+/// online `transform_rows!` in its last pass, under its lock, for the columns it computed that
+/// the migration then makes NOT NULL. Rust logic cannot complete the application's rows after
+/// that pass, so without them a NULL inserted between it and the constraint would fail the
+/// constraint; with them the insert fails as it would a moment later. Dropped with the sync
+/// triggers at the end of the migration.
+pub fn not_null_guard(
+    dialect: Dialect,
+    table: &str,
+    name: &str,
+    columns: &[String],
+) -> Vec<String> {
+    if columns.is_empty() {
+        return Vec::new();
+    }
+    let sql = Sql(dialect);
+    let (schema, bare) = split_table(table);
+    let in_schema = |n: &str| match schema {
+        Some(s) => format!("{}.{}", sql.id(s), sql.id(n)),
+        None => sql.id(n),
+    };
+    let t = sql.table(table);
+    let list: Vec<String> = columns.iter().map(|c| sql.id(c)).collect();
+    let list = list.join(", ");
+    let null = |prefix: &str| {
+        let terms: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{prefix}{} IS NULL", sql.id(c)))
+            .collect();
+        terms.join(" OR ")
+    };
+    let message = |c: &str| match dialect {
+        Dialect::Postgres => format!(
+            "null value in column \"{c}\" of relation \"{bare}\" violates not-null constraint"
+        ),
+        Dialect::Mysql => format!("Column '{c}' cannot be null"),
+        Dialect::Sqlite => format!("NOT NULL constraint failed: {bare}.{c}"),
+    };
+    let lit = |text: &str| quote_str(dialect, text).unwrap_or_else(|_| "''".to_owned());
+    match dialect {
+        Dialect::Postgres => {
+            let checks: Vec<String> = columns
+                .iter()
+                .map(|c| {
+                    format!(
+                        "  IF NEW.{} IS NULL THEN RAISE EXCEPTION USING ERRCODE = 'not_null_violation', MESSAGE = {};  END IF;\n",
+                        sql.id(c),
+                        lit(&message(c))
+                    )
+                })
+                .collect();
+            let body = format!("BEGIN\n{}  RETURN NEW;\nEND", checks.concat());
+            let function = in_schema(name);
+            let trigger = sql.id(name);
+            vec![
+                postgres_function(&function, &body),
+                format!("DROP TRIGGER IF EXISTS {trigger} ON {t}"),
+                format!(
+                    "CREATE TRIGGER {trigger} BEFORE INSERT OR UPDATE OF {list} ON {t} FOR EACH ROW EXECUTE FUNCTION {function}()"
+                ),
+            ]
+        }
+        Dialect::Mysql => {
+            let first = message(&columns[0]);
+            ["INSERT", "UPDATE"]
+                .iter()
+                .map(|event| {
+                    let suffix = if *event == "INSERT" { "i" } else { "u" };
+                    format!(
+                        "CREATE TRIGGER IF NOT EXISTS {} BEFORE {event} ON {t} FOR EACH ROW IF {} THEN SIGNAL SQLSTATE '23000' SET MESSAGE_TEXT = {}; END IF",
+                        in_schema(&format!("{name}{suffix}")),
+                        null("NEW."),
+                        lit(&first)
+                    )
+                })
+                .collect()
+        }
+        Dialect::Sqlite => {
+            let first = message(&columns[0]);
+            let on = quote_ident(dialect, bare);
+            [("i", "INSERT".to_owned()), ("u", format!("UPDATE OF {list}"))]
+                .into_iter()
+                .flat_map(|(suffix, event)| {
+                    let trigger = in_schema(&format!("{name}{suffix}"));
+                    [
+                        format!("DROP TRIGGER IF EXISTS {trigger}"),
+                        format!(
+                            "CREATE TRIGGER {trigger} BEFORE {event} ON {on} FOR EACH ROW WHEN {} BEGIN SELECT RAISE(ABORT, {}); END",
+                            null("NEW."),
+                            lit(&first)
+                        ),
+                    ]
+                })
+                .collect()
+        }
+    }
+}
+
 /// `CREATE OR REPLACE FUNCTION name() RETURNS trigger` with `body` dollar-quoted by a tag the
 /// body does not contain.
 pub(crate) fn postgres_function(name: &str, body: &str) -> String {
@@ -497,6 +596,15 @@ mod tests {
                     out.push_str(&statement);
                     out.push_str(";\n");
                 }
+            }
+            for statement in not_null_guard(
+                dialect,
+                "users",
+                &format!("{}_g", name(9, 2)),
+                &["score".to_owned()],
+            ) {
+                out.push_str(&statement);
+                out.push_str(";\n");
             }
             out.push_str(&installed(dialect, "app.people", &prefix(5)));
             out.push('\n');
