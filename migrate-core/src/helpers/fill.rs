@@ -102,19 +102,25 @@ fn online(m: &mut Migration<'_>, fill: &Fill) -> Result<()> {
                         .lock_joined(dialect, &key, after, &last_key)
                         .map_err(key_value)?
                     {
+                        conn.query_text(&lock).map_err(|e| statement(&lock, e))?;
+                    }
+                    let recheck = fill
+                        .recheck_joined(dialect, &key, after, &last_key)
+                        .map_err(key_value)?;
+                    if recheck.is_some() {
                         // PostgreSQL breaks a deadlock by failing the session that waited a
                         // second first: a batch that gives up on a row lock sooner is the one
                         // rolled back (and tried again), not the application's rename.
-                        if dialect == migrate_sql::Dialect::Postgres {
-                            let short = "SET LOCAL lock_timeout = '200ms'";
-                            conn.execute(short).map_err(|e| statement(short, e))?;
-                        }
-                        conn.query_text(&lock).map_err(|e| statement(&lock, e))?;
+                        let short = "SET LOCAL lock_timeout = '200ms'";
+                        conn.execute(short).map_err(|e| statement(short, e))?;
                     }
                     let update = fill
                         .batch(dialect, &key, after, &last_key)
                         .map_err(key_value)?;
                     let rows = conn.execute(&update).map_err(|e| statement(&update, e))?;
+                    if let Some(recheck) = &recheck {
+                        conn.execute(recheck).map_err(|e| statement(recheck, e))?;
+                    }
                     Ok(Some(BatchDone {
                         last_key,
                         rows: rows as u64,

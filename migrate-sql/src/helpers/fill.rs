@@ -104,13 +104,12 @@ impl Fill {
 }
 
 impl Fill {
-    /// For a batch of a fill through a join (`denormalize!`) on PostgreSQL and MySQL: a
-    /// statement, run first in the batch's transaction, that share-locks the joined rows the
-    /// batch reads. A batch reads them as they were when its `UPDATE` began; without this, one
-    /// that met a row the application's rename of a customer had just set (through the joined
-    /// table's trigger) would write the old name back over it. And it takes the joined rows
-    /// before the filled ones, in the order the application's rename does, so the two cannot
-    /// deadlock. `None` for SQLite (one writer at a time) and fills without a join.
+    /// MySQL, for a batch of a fill through a join (`denormalize!`): a statement, run first in
+    /// the batch's transaction, that share-locks the joined rows the batch reads, so that it
+    /// takes them before the filled rows, in the order the application's rename of a customer
+    /// does (the customer, then through its trigger the rows that copy its name): the two then
+    /// wait for each other instead of deadlocking. InnoDB keeps such locks in memory. `None`
+    /// elsewhere and for fills without a join.
     pub fn lock_joined(
         &self,
         dialect: Dialect,
@@ -118,23 +117,56 @@ impl Fill {
         after: Option<&[String]>,
         last: &[String],
     ) -> Result<Option<String>, LiteralError> {
-        let Some(join) = &self.join else {
+        let (Some(join), Dialect::Mysql) = (&self.join, dialect) else {
             return Ok(None);
         };
         let sql = Sql(dialect);
-        let lock = match dialect {
-            Dialect::Postgres => "FOR SHARE",
-            // MariaDB has no FOR SHARE; MySQL 8 still accepts this spelling.
-            Dialect::Mysql => "LOCK IN SHARE MODE",
-            Dialect::Sqlite => return Ok(None),
-        };
         let range = key.range(dialect, Some(&self.table), after, last)?;
+        // MariaDB has no FOR SHARE; MySQL 8 still accepts this spelling.
         Ok(Some(format!(
-            "SELECT 'locked' AS v FROM {s} WHERE {sk} IN (SELECT {fk} FROM {t} WHERE {range}) {lock}",
+            "SELECT 'locked' AS v FROM {s} WHERE {sk} IN (SELECT {fk} FROM {t} WHERE {range}) LOCK IN SHARE MODE",
             s = sql.table(&join.source_table),
             sk = sql.qualified(&join.source_table, &join.source_key),
             fk = sql.qualified(&self.table, &join.foreign_key),
             t = sql.table(&self.table),
+        )))
+    }
+
+    /// PostgreSQL, for a batch of a fill through a join: a statement, run after the batch's
+    /// `UPDATE` in its transaction, that sets again the rows of the batch whose value differs
+    /// from the joined row's current one. The `UPDATE` reads the joined table as it was when it
+    /// began: a row that the application's rename of a customer had just set (through the
+    /// joined table's trigger) is re-read but given the old name. This statement reads anew,
+    /// while the batch still holds its rows; a rename after it waits for them and sets them
+    /// itself. (Share-locking the joined rows first, as on MySQL, writes every locked row on
+    /// PostgreSQL: it made the shop's `denormalize!` of 1M orders 6× slower.) `None` elsewhere.
+    pub fn recheck_joined(
+        &self,
+        dialect: Dialect,
+        key: &Key,
+        after: Option<&[String]>,
+        last: &[String],
+    ) -> Result<Option<String>, LiteralError> {
+        let (Some(join), Dialect::Postgres) = (&self.join, dialect) else {
+            return Ok(None);
+        };
+        let sql = Sql(dialect);
+        let range = key.range(dialect, Some(&self.table), after, last)?;
+        let differs: Vec<String> = self
+            .assignments
+            .iter()
+            .map(|a| format!("{} IS DISTINCT FROM {}", sql.id(&a.column), join.correlated))
+            .collect();
+        let sets: Vec<String> = self
+            .assignments
+            .iter()
+            .map(|a| format!("{} = {}", sql.id(&a.column), join.correlated))
+            .collect();
+        Ok(Some(format!(
+            "UPDATE {} SET {} WHERE {range} AND ({})",
+            sql.table(&self.table),
+            sets.join(", "),
+            differs.join(" OR ")
         )))
     }
 }
