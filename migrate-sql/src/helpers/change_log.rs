@@ -293,13 +293,7 @@ pub fn installed(dialect: Dialect, table: &str, prefix: &str) -> Result<String, 
             schema_lit.unwrap_or_else(|| "NULL".to_owned())
         ),
         Dialect::Sqlite => {
-            let (master, qualifier) = match schema {
-                Some(s) => {
-                    let s = quote_ident(dialect, s);
-                    (format!("{s}.sqlite_master"), format!("{s}."))
-                }
-                None => ("sqlite_master".to_owned(), String::new()),
-            };
+            let (master, qualifier) = super::row_sync::sqlite_master(schema);
             format!(
                 "SELECT 'DROP TABLE IF EXISTS {qualifier}\"' || replace(name, '\"', '\"\"') || '\"' AS drop_sql \
                  FROM {master} WHERE type = 'table' AND substr(name, 1, {pattern_len}) = {prefix} \

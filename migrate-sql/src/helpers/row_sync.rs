@@ -456,6 +456,18 @@ pub(crate) fn postgres_function(name: &str, body: &str) -> String {
     )
 }
 
+/// SQLite's catalog of `schema` (an attached database) and the qualifier of its objects' names
+/// (`"s".`), or the main database's.
+pub(crate) fn sqlite_master(schema: Option<&str>) -> (String, String) {
+    match schema {
+        Some(s) => {
+            let s = quote_ident(Dialect::Sqlite, s);
+            (format!("{s}.sqlite_master"), format!("{s}."))
+        }
+        None => ("sqlite_master".to_owned(), String::new()),
+    }
+}
+
 /// A query listing the sync triggers starting with `prefix` on `table` (as written in the
 /// migration, possibly `schema.table`), one row each: `drop_sql`, the statements that drop it
 /// (and its PostgreSQL function), and `body`, its definition, to see which columns it reads.
@@ -481,13 +493,7 @@ pub fn installed(dialect: Dialect, table: &str, prefix: &str) -> String {
             lit(prefix)
         ),
         Dialect::Sqlite => {
-            let (master, qualifier) = match schema {
-                Some(s) => {
-                    let s = quote_ident(dialect, s);
-                    (format!("{s}.sqlite_master"), format!("{s}."))
-                }
-                None => ("sqlite_master".to_owned(), String::new()),
-            };
+            let (master, qualifier) = sqlite_master(schema);
             format!(
                 "SELECT 'DROP TRIGGER IF EXISTS {qualifier}\"' || replace(name, '\"', '\"\"') || '\"' AS drop_sql, sql AS body \
                  FROM {master} WHERE type = 'trigger' AND tbl_name = {} AND substr(name, 1, {n}) = {} ORDER BY name",
