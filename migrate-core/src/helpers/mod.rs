@@ -67,50 +67,7 @@ pub fn run(m: &mut Migration<'_>, steps: impl FnOnce(Dialect) -> Result<Vec<Step
                 column,
                 sql,
                 report,
-            } => {
-                let online = m.is_online();
-                let synced = m.synced_tables().contains(&table);
-                let deferred = m.deferred_not_null(&table);
-                let (id, dialect) = (m.id(), m.dialect());
-                let mut locked = None;
-                let (_, applied): (usize, Vec<String>) = m.step(
-                    |_| Ok(vec![sql.clone()]),
-                    |conn| {
-                        let found = if synced {
-                            row_sync::found(conn, id, &table, Some(&column))?
-                        } else {
-                            Vec::new()
-                        };
-                        let drops: Vec<String> = found.iter().map(|t| t.drop_sql.clone()).collect();
-                        // The NOT NULL of the columns these triggers filled, deferred on SQLite.
-                        let apply: Vec<String> = deferred
-                            .iter()
-                            .filter(|c| {
-                                found.iter().any(|t| {
-                                    migrate_sql::helpers::row_sync::mentions(dialect, &t.body, c)
-                                })
-                            })
-                            .cloned()
-                            .collect();
-                        let changed = row_sync::drop_column(conn, &drops, &table, |conn| {
-                            row_sync::apply_deferred_not_null(conn, &table, &apply)?;
-                            online_ddl::execute(conn, &sql, online, &mut locked)
-                        })?;
-                        Ok((changed, apply))
-                    },
-                )?;
-                m.applied_not_null(&table, &applied);
-                m.mark_changing();
-                if let Some(locked) = locked {
-                    m.note(locked);
-                }
-                if !dry_run {
-                    for column in &applied {
-                        m.note(format!("`{table}`: made `{column}` NOT NULL"));
-                    }
-                    m.note(report);
-                }
-            }
+            } => row_sync::drop_column_step(m, &table, &column, &sql, &report)?,
             Step::Verify(check) => {
                 if let Some(column) = &check.before_not_null {
                     m.note_not_null(column);

@@ -94,15 +94,15 @@ struct Installed {
 }
 
 /// One of a migration's triggers, as the catalog has it.
-pub(super) struct Found {
+struct Found {
     /// The statements that drop it (and its PostgreSQL function).
-    pub(super) drop_sql: String,
+    drop_sql: String,
     /// Its definition.
-    pub(super) body: String,
+    body: String,
 }
 
 /// Migration `id`'s triggers on `table`: those that read `column`, or all of them.
-pub(super) fn found(
+fn found(
     conn: &mut AnyConnection,
     id: MigrationId,
     table: &str,
@@ -143,7 +143,7 @@ pub(super) fn drops(
 /// transaction: SQLite's triggers can only set a row after it is written (`AFTER INSERT`), so
 /// a NOT NULL column would refuse the application's inserts that the trigger would have
 /// completed. Skips a column already NOT NULL (a resumed run).
-pub(super) fn apply_deferred_not_null(
+fn apply_deferred_not_null(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[String],
@@ -187,7 +187,7 @@ pub(super) fn apply_deferred_not_null(
 /// transaction, or on MySQL, where each statement commits by itself, under the same `LOCK
 /// TABLES ... WRITE`, so that no write falls between (the triggers also give the columns the
 /// new rows need).
-pub(super) fn drop_column(
+fn drop_column(
     conn: &mut AnyConnection,
     drops: &[String],
     table: &str,
@@ -204,6 +204,57 @@ pub(super) fn drop_column(
         run_ddl(conn, &[], drops)?;
         change(conn)
     })
+}
+
+/// `drop_column!` (and the last step of a split or merge) as a step of `m`: `sql` drops
+/// `table.column`, after the triggers of this migration that read the column, in the same
+/// transaction or lock ([`drop_column`]); on SQLite the NOT NULL deferred for the columns those
+/// triggers filled is applied in between ([`apply_deferred_not_null`]).
+pub(super) fn drop_column_step(
+    m: &mut Migration<'_>,
+    table: &str,
+    column: &str,
+    sql: &str,
+    report: &str,
+) -> Result<()> {
+    let online = m.is_online();
+    let synced = m.synced_tables().iter().any(|t| t == table);
+    let deferred = m.deferred_not_null(table);
+    let (id, dialect) = (m.id(), m.dialect());
+    let mut locked = None;
+    let (_, applied): (usize, Vec<String>) = m.step(
+        |_| Ok(vec![sql.to_owned()]),
+        |conn| {
+            let found = if synced {
+                found(conn, id, table, Some(column))?
+            } else {
+                Vec::new()
+            };
+            let drops: Vec<String> = found.iter().map(|t| t.drop_sql.clone()).collect();
+            let apply: Vec<String> = deferred
+                .iter()
+                .filter(|c| found.iter().any(|t| mentions(dialect, &t.body, c)))
+                .cloned()
+                .collect();
+            let changed = drop_column(conn, &drops, table, |conn| {
+                apply_deferred_not_null(conn, table, &apply)?;
+                super::online_ddl::execute(conn, sql, online, &mut locked)
+            })?;
+            Ok((changed, apply))
+        },
+    )?;
+    m.applied_not_null(table, &applied);
+    m.mark_changing();
+    if let Some(locked) = locked {
+        m.note(locked);
+    }
+    if !m.is_dry_run() {
+        for column in &applied {
+            m.note(format!("`{table}`: made `{column}` NOT NULL"));
+        }
+        m.note(report);
+    }
+    Ok(())
 }
 
 /// Drops the triggers the migration's online fills left (and the change logs of its online
