@@ -518,6 +518,8 @@ struct Writer {
     filling: Arc<AtomicBool>,
     /// People inserted so far, readable while it runs.
     inserted: Arc<AtomicU64>,
+    /// [`Report::during_fills`], readable while it runs.
+    during_fills: Arc<AtomicU64>,
     report: Report,
 }
 
@@ -525,6 +527,7 @@ struct Writer {
 struct Running {
     stop: Arc<AtomicBool>,
     inserted: Arc<AtomicU64>,
+    during_fills: Arc<AtomicU64>,
     thread: JoinHandle<Writer>,
 }
 
@@ -543,6 +546,15 @@ impl Running {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+
+    /// Waits until `n` of its writes committed while a fill was under way (as long as that
+    /// takes, like [`Running::wait_for_inserts`]).
+    fn wait_for_writes_during_fills(&self, n: u64) {
+        while self.during_fills.load(Ordering::SeqCst) < n {
+            assert!(!self.thread.is_finished(), "the writer stopped");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
 }
 
 impl Writer {
@@ -550,6 +562,7 @@ impl Writer {
     fn start(db: &TestDb, model: Model, shape: Shape, mix: Mix, watch: &Watch) -> Running {
         let stop = Arc::new(AtomicBool::new(false));
         let inserted = Arc::new(AtomicU64::new(0));
+        let during_fills = Arc::new(AtomicU64::new(0));
         let writer = Writer {
             conn: db.connect(),
             dialect: db.dialect(),
@@ -559,6 +572,7 @@ impl Writer {
             mix,
             filling: watch.filling.clone(),
             inserted: inserted.clone(),
+            during_fills: during_fills.clone(),
             report: Report::default(),
         };
         let stopping = stop.clone();
@@ -566,6 +580,7 @@ impl Writer {
         Running {
             stop,
             inserted,
+            during_fills,
             thread,
         }
     }
@@ -577,6 +592,7 @@ impl Writer {
             self.write_one();
             if filling && self.filling.load(Ordering::SeqCst) && self.report.total() > before {
                 self.report.during_fills += 1;
+                self.during_fills.fetch_add(1, Ordering::SeqCst);
             }
             // An application pauses between requests. On SQLite, whose busy handler polls for
             // the write lock instead of queueing, back-to-back writes would starve the
@@ -1409,11 +1425,14 @@ fn check_application_never_failed(writer: &Writer, dialect: Dialect, problems: &
     }
 }
 
+/// Writes committed during fills below which a test proves nothing.
+const BUSY_DURING_FILLS: u64 = 50;
+
 /// The writer must have overlapped the fills, and made each kind of write, for the test to
 /// prove anything.
 fn check_busy(writer: &Writer, problems: &mut Problems) {
     let report = &writer.report;
-    if report.during_fills < 50 {
+    if report.during_fills < BUSY_DURING_FILLS {
         problems.add(format!(
             "only {} writes committed while a fill ran: the test proves nothing (make the tables larger or the batches slower)",
             report.during_fills
@@ -1583,8 +1602,8 @@ test_each_dialect! {
         };
         let _ = child.kill();
         let output = child.wait_with_output().unwrap();
-        watch.filling.store(false, Ordering::SeqCst);
         if !reached {
+            watch.filling.store(false, Ordering::SeqCst);
             let writer = running.stop();
             panic!(
                 "the run ended before its fill of `{}` reached {} rows, {}:\n{}{}\nwriter: {}",
@@ -1597,6 +1616,12 @@ test_each_dialect! {
             );
         }
         let killed = state(db, &reshape::SET, 2);
+        // The interrupted fill is still under way between the runs, its triggers in place: the
+        // application writes on until enough of its writes met a fill (wherever the kill fell,
+        // the resumed run may have little left to fill), then the run resumes.
+        watch.filling.store(true, Ordering::SeqCst);
+        running.wait_for_writes_during_fills(BUSY_DURING_FILLS + 10);
+        watch.filling.store(false, Ordering::SeqCst);
 
         let result = up_watched(db, &reshape::SET, 2, &mut watch);
         let writer = running.stop();
