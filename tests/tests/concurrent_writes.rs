@@ -444,6 +444,17 @@ const DROPPED: [&str; 6] = [
     "doubled",
 ];
 
+/// The column among [`DROPPED`] whose NOT NULL a database error says a write violated.
+fn null_refused(message: &str) -> Option<&'static str> {
+    DROPPED.into_iter().find(|c| {
+        (message.contains(&format!("column \"{c}\"")) && message.contains("not-null constraint"))
+            || message.contains(&format!("Column '{c}' cannot be null"))
+            || message.contains(&format!("Field '{c}' doesn't have a default value"))
+            || message.contains(&format!("NOT NULL constraint failed: order_lines.{c}"))
+            || message.contains(&format!("NOT NULL constraint failed: people.{c}"))
+    })
+}
+
 /// The column among [`DROPPED`] that a database error says does not exist, if `sql` names it:
 /// a statement that does not name the column (a trigger's failure) is not the application's
 /// write to a dropped column.
@@ -671,17 +682,47 @@ impl Writer {
             }
             Err(e) => {
                 let message = e.to_string();
-                match missing_column(sql, &message) {
-                    Some(column) => {
-                        self.report.gone.push(format!("{column} ({what})"));
-                        self.shape.without(column);
-                    }
-                    None => self
-                        .report
+                if let Some(column) = missing_column(sql, &message) {
+                    self.report.gone.push(format!("{column} ({what})"));
+                    self.shape.without(column);
+                } else if let Some(column) = null_refused(&message)
+                    && self.shape.old
+                    && self.full_name_gone() == Some(true)
+                {
+                    // The migration ended between this write and the last one that found
+                    // `full_name`: its triggers are gone, its NOT NULLs hold, and the old
+                    // application's write fails as it would after the atomic form. The
+                    // application is the new one from now on.
+                    self.report.gone.push(format!(
+                        "full_name (NOT NULL of {column} after the end: {what})"
+                    ));
+                    self.shape.without("full_name");
+                } else {
+                    self.report
                         .errors
-                        .push(format!("{what}: {message}\n    SQL: {sql}")),
+                        .push(format!("{what}: {message}\n    SQL: {sql}"));
                 }
                 false
+            }
+        }
+    }
+
+    /// Whether `full_name` is gone, which tells that the migration has ended (the split, its
+    /// last change, drops it); `None`, recorded as an error, if the probe itself failed.
+    fn full_name_gone(&mut self) -> Option<bool> {
+        let probe = "SELECT COUNT(full_name) AS n FROM people WHERE 1 = 0";
+        match count(&mut self.conn, probe) {
+            Ok(_) => Some(false),
+            Err(e) => {
+                let message = e.to_string();
+                if missing_column(probe, &message).is_some() {
+                    Some(true)
+                } else {
+                    self.report
+                        .errors
+                        .push(format!("probe: {message}\n    SQL: {probe}"));
+                    None
+                }
             }
         }
     }
@@ -704,23 +745,13 @@ impl Writer {
         if !self.shape.old {
             return;
         }
-        let probe = "SELECT COUNT(full_name) AS n FROM people WHERE 1 = 0";
-        match count(&mut self.conn, probe) {
-            Ok(_) => return,
-            Err(e) => {
-                let message = e.to_string();
-                if missing_column(probe, &message).is_none() {
-                    self.report
-                        .errors
-                        .push(format!("probe: {message}\n    SQL: {probe}"));
-                    return;
-                }
-                self.report
-                    .gone
-                    .push("full_name (after an earlier write)".to_owned());
-                self.shape.without("full_name");
-            }
+        if self.full_name_gone() != Some(true) {
+            return;
         }
+        self.report
+            .gone
+            .push("full_name (after an earlier write)".to_owned());
+        self.shape.without("full_name");
         match touched {
             Touched::Person(code) => self.write_derived_person(&code),
             Touched::Customer(id) => self.copy_customer_name(id),
