@@ -246,6 +246,9 @@ impl Writer {
             Ok(_) => {
                 apply(&mut self.model);
                 self.report.committed += 1;
+                if !sql.contains("full_name") {
+                    self.settle(&sql);
+                }
                 true
             }
             Err(e) => {
@@ -256,6 +259,40 @@ impl Writer {
                     self.report.errors.push(format!("{sql}: {message}"));
                 }
                 false
+            }
+        }
+    }
+}
+
+impl Writer {
+    /// After a write that does not name `full_name` (a change of watts, or a delete): if
+    /// `full_name` is gone, the migration has ended, perhaps before the write, and with it the
+    /// triggers that computed `kilowatts`. The application is the new one from then on, and
+    /// writes the derived value of what it touched itself, as it would have had it known.
+    fn settle(&mut self, sql: &str) {
+        let probe = format!(
+            "SELECT COUNT(full_name) AS n FROM {} WHERE 1 = 0",
+            self.table
+        );
+        let Err(e) = execute(&mut self.conn, &probe) else {
+            return;
+        };
+        let message = e.to_string();
+        if !names_missing_full_name(&message) {
+            self.report.errors.push(format!("{probe}: {message}"));
+            return;
+        }
+        self.report.gone = Some(format!("after {sql}"));
+        for (id, (_, watts)) in &self.model {
+            if sql.contains(id.as_str()) {
+                let fix = format!(
+                    "UPDATE {} SET kilowatts = {} WHERE id = '{id}'",
+                    self.table,
+                    watts.unwrap_or(0) / 1000
+                );
+                if let Err(e) = execute(&mut self.conn, &fix) {
+                    self.report.errors.push(format!("{fix}: {e}"));
+                }
             }
         }
     }
