@@ -10,9 +10,9 @@
 
 mod helpers_support;
 
+use diesel::QueryableByName;
 use diesel::sql_types::{Integer, Nullable, Text};
-use diesel::{QueryableByName, RunQueryDsl};
-use helpers_support::{registry, split_reference};
+use helpers_support::{execute, load, registry, split_reference};
 use migrate_core::{
     AnyConnection, Dialect, DownTarget, MigrationDescriptor, MigrationId, MigrationSet, Observer,
     Progress, RunOptions, Runner,
@@ -80,6 +80,9 @@ fn quote(dialect: Dialect, text: &str) -> String {
 /// What the application committed: each device's name and watts.
 type Model = BTreeMap<String, (String, Option<i32>)>;
 
+/// What a write does to the model once it committed.
+type Change = Box<dyn FnOnce(&mut Model)>;
+
 fn seed(db: &TestDb, table: &str) -> Model {
     let mut rng = Rng(0x5EED_0001);
     let mut model = Model::new();
@@ -90,7 +93,7 @@ fn seed(db: &TestDb, table: &str) -> Model {
             .map(|&n| {
                 let id = uuid(n);
                 let full_name = name(&mut rng, n);
-                let watts = (n % 7 != 0).then(|| (n * 37 % 5000) as i32);
+                let watts = (!n.is_multiple_of(7)).then(|| (n * 37 % 5000) as i32);
                 let sql = format!(
                     "('{id}', {}, {})",
                     quote(db.dialect(), &full_name),
@@ -106,15 +109,6 @@ fn seed(db: &TestDb, table: &str) -> Model {
         ));
     }
     model
-}
-
-fn execute(conn: &mut AnyConnection, sql: &str) -> diesel::QueryResult<usize> {
-    match conn {
-        AnyConnection::Postgres(c) => diesel::sql_query(sql).execute(c),
-        AnyConnection::Mysql(c) => diesel::sql_query(sql).execute(c),
-        AnyConnection::Sqlite(c) => diesel::sql_query(sql).execute(c),
-        _ => unreachable!("the tests build every backend"),
-    }
 }
 
 /// What the writer did.
@@ -191,7 +185,7 @@ impl Writer {
         let kind = self.rng.below(20);
         self.serial += 1;
         let serial = self.serial;
-        let (sql, apply): (String, Box<dyn FnOnce(&mut Model)>) = match kind {
+        let (sql, apply): (String, Change) = match kind {
             0..=7 => {
                 let Some(id) = self.some_device() else {
                     return false;
@@ -218,7 +212,7 @@ impl Writer {
             12..=16 => {
                 let id = uuid(serial);
                 let full_name = name(&mut self.rng, serial);
-                let watts = (serial % 3 != 0).then(|| (serial * 13 % 7000) as i32);
+                let watts = (!serial.is_multiple_of(3)).then(|| (serial * 13 % 7000) as i32);
                 (
                     format!(
                         "INSERT INTO {table} (id, full_name, watts) VALUES ('{id}', {}, {})",
@@ -374,22 +368,6 @@ struct Merged {
     id: String,
     #[diesel(sql_type = Text)]
     full_name: String,
-}
-
-fn load<T>(db: &TestDb, sql: &str) -> Vec<T>
-where
-    T: QueryableByName<diesel::pg::Pg>
-        + QueryableByName<diesel::mysql::Mysql>
-        + QueryableByName<diesel::sqlite::Sqlite>
-        + 'static,
-{
-    match &mut db.connect() {
-        AnyConnection::Postgres(c) => diesel::sql_query(sql).load(c),
-        AnyConnection::Mysql(c) => diesel::sql_query(sql).load(c),
-        AnyConnection::Sqlite(c) => diesel::sql_query(sql).load(c),
-        _ => unreachable!("the tests build every backend"),
-    }
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// The id as text, whatever its column type.

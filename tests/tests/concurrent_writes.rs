@@ -14,7 +14,7 @@ mod helpers_support;
 
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
-use helpers_support::{literal, registry, split_reference, state, up_to};
+use helpers_support::{execute, literal, load, registry, split_reference, state, up_to};
 use migrate_core::{
     AnyConnection, Dialect, DownTarget, Error, ErrorKind, MigrationDescriptor, MigrationId,
     MigrationSet, MigrationState, Observer, Progress, RunOptions, Runner,
@@ -1020,16 +1020,6 @@ fn literal_of(dialect: Dialect, value: Option<&str>) -> String {
     }
 }
 
-/// Runs one statement, returning the rows it changed.
-fn execute(conn: &mut AnyConnection, sql: &str) -> diesel::QueryResult<usize> {
-    match conn {
-        AnyConnection::Postgres(c) => diesel::sql_query(sql).execute(c),
-        AnyConnection::Mysql(c) => diesel::sql_query(sql).execute(c),
-        AnyConnection::Sqlite(c) => diesel::sql_query(sql).execute(c),
-        _ => unreachable!("the tests build every backend"),
-    }
-}
-
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
@@ -1045,24 +1035,6 @@ fn count(conn: &mut AnyConnection, sql: &str) -> diesel::QueryResult<i64> {
         _ => unreachable!("the tests build every backend"),
     }?;
     Ok(row.n)
-}
-
-/// Every row `sql` returns.
-fn load<T>(db: &TestDb, sql: &str) -> Vec<T>
-where
-    T: QueryableByName<diesel::pg::Pg>
-        + QueryableByName<diesel::mysql::Mysql>
-        + QueryableByName<diesel::sqlite::Sqlite>
-        + 'static,
-{
-    let mut conn = db.connect();
-    match &mut conn {
-        AnyConnection::Postgres(c) => diesel::sql_query(sql).load(c),
-        AnyConnection::Mysql(c) => diesel::sql_query(sql).load(c),
-        AnyConnection::Sqlite(c) => diesel::sql_query(sql).load(c),
-        _ => unreachable!("the tests build every backend"),
-    }
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,9 +4,10 @@
 //! Each test binary uses a part of it.
 #![allow(dead_code)]
 
+use diesel::{QueryableByName, RunQueryDsl};
 use migrate_core::{
-    Dialect, Error, ErrorKind, MigrationDescriptor, MigrationId, MigrationSet, MigrationState,
-    Observer, Registry, Runner,
+    AnyConnection, Dialect, Error, ErrorKind, MigrationDescriptor, MigrationId, MigrationSet,
+    MigrationState, Observer, Registry, Runner,
 };
 use migrate_core::{DownTarget, Progress};
 use migrate_tests::TestDb;
@@ -285,4 +286,32 @@ pub fn split_reference(value: Option<&str>, separator: &str, parts: usize) -> Ve
     }
     out.push(rest);
     out
+}
+
+/// Runs one statement, returning the rows it changed.
+pub fn execute(conn: &mut AnyConnection, sql: &str) -> diesel::QueryResult<usize> {
+    match conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(sql).execute(c),
+        AnyConnection::Mysql(c) => diesel::sql_query(sql).execute(c),
+        AnyConnection::Sqlite(c) => diesel::sql_query(sql).execute(c),
+        _ => unreachable!("the tests build every backend"),
+    }
+}
+
+/// Every row `sql` returns.
+pub fn load<T>(db: &TestDb, sql: &str) -> Vec<T>
+where
+    T: QueryableByName<diesel::pg::Pg>
+        + QueryableByName<diesel::mysql::Mysql>
+        + QueryableByName<diesel::sqlite::Sqlite>
+        + 'static,
+{
+    let mut conn = db.connect();
+    match &mut conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(sql).load(c),
+        AnyConnection::Mysql(c) => diesel::sql_query(sql).load(c),
+        AnyConnection::Sqlite(c) => diesel::sql_query(sql).load(c),
+        _ => unreachable!("the tests build every backend"),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
