@@ -1,8 +1,10 @@
 //! One connection type over Diesel's PostgreSQL, MySQL and SQLite connections.
 
+mod redact;
 mod url;
 
-pub use url::{DatabaseUrl, redact_credentials};
+pub use redact::redact_credentials;
+pub use url::DatabaseUrl;
 
 use crate::error::ConnectFailure;
 use crate::error::{Error, Result};
