@@ -91,7 +91,7 @@ impl LockWait {
                         pause.as_millis(),
                         self.attempts
                     ));
-                    std::thread::sleep(pause);
+                    crate::interrupt::sleep(pause);
                 }
                 Err(error) if error.is_lock_timeout() && tried < self.attempts.max(1) => {
                     tried += 1;
@@ -102,7 +102,7 @@ impl LockWait {
                         pause.as_millis(),
                         self.attempts
                     ));
-                    std::thread::sleep(pause);
+                    crate::interrupt::sleep(pause);
                 }
                 Err(error) if error.is_lock_timeout() => {
                     return Err(self.exhausted(conn, tried, error));

@@ -243,3 +243,56 @@ fn postgres_a_refused_privilege_is_status_5() {
         "DROP TABLE b; DROP TABLE a; DROP TABLE _migrate_history; REVOKE ALL ON SCHEMA public FROM {role}; DROP ROLE {role}"
     ));
 }
+
+/// The first SIGTERM ends a rest between batches, however long it was set to be: the run stops
+/// cleanly (status 130) within moments, and the same command resumes it.
+#[test]
+fn sqlite_the_first_signal_ends_a_long_batch_pause() {
+    let db = TestDb::new(Dialect::Sqlite);
+    succeeds(&db, "disk_full", &["up", "--to", "1"]);
+    fill_notes(&db, 20_000);
+    let child = on(&db, "disk_full")
+        .args(["--batch-pause", "60000", "up"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while db
+        .count("SELECT COUNT(*) AS n FROM _migrate_history WHERE id = 2 AND resume_at IS NOT NULL")
+        == 0
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no batch committed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let signalled = Instant::now();
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(130), "{all}");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(20),
+        "the pause ended at the first signal"
+    );
+    assert!(
+        !all.contains("stopping now"),
+        "one signal was enough: {all}"
+    );
+    assert!(
+        all.contains("stopped cleanly after the batch ending at key"),
+        "{all}"
+    );
+    succeeds(&db, "disk_full", &["up"]);
+    assert_eq!(
+        db.count("SELECT COUNT(*) AS n FROM notes WHERE copy = body"),
+        20_000
+    );
+}

@@ -142,7 +142,7 @@ impl Runner<'_> {
                     wait.attempts
                 ),
             );
-            std::thread::sleep(pause);
+            crate::interrupt::sleep(pause);
         }
     }
 
