@@ -18,8 +18,8 @@ use crate::{Assignment, Dialect, Fill, Step, quote_str};
 
 /// SQL building blocks for cutting a text at its first separator.
 ///
-/// SQLite's `instr`, `substr` and `length` count characters on TEXT and stop at a NUL byte;
-/// on BLOBs they count bytes and see every one. So on SQLite the text is cut as its bytes
+/// SQLite's `substr` and `length` count characters on TEXT and stop at a NUL byte; on BLOBs
+/// they (and `instr`) count bytes and see every one. So on SQLite the text is cut as its bytes
 /// (`CAST(x AS BLOB)`) and each part cast back to TEXT, which keeps NUL bytes and bytes that are
 /// not UTF-8 as they were: the parts join back to the value byte for byte.
 struct Cutter {
