@@ -2,6 +2,18 @@
 
 use clap::{ArgGroup, Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
+// Bounds of the settings: beyond them a value is a mistake (a unit mixed up, a digit too many)
+// that would make a run wait for days, and is refused by the argument parser (status 2).
+
+/// `--lock-timeout`: a day.
+const MAX_LOCK_TIMEOUT_SECS: u64 = 86_400;
+/// `--ddl-lock-timeout`: ten minutes.
+const MAX_DDL_LOCK_TIMEOUT_MS: u64 = 600_000;
+/// `--ddl-attempts`.
+const MAX_DDL_ATTEMPTS: i64 = 100;
+/// `--batch-time`, `--batch-pause`, `--max-commit-time`: a minute.
+const MAX_BATCH_MS: u64 = 60_000;
+
 /// Apply, revert and inspect database migrations.
 #[derive(Debug, Parser)]
 #[command(
@@ -31,19 +43,19 @@ pub struct Args {
     )]
     pub history_table: String,
 
-    /// Seconds to wait for another run holding the migration lock
-    #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS")]
+    /// Seconds to wait for another run holding the migration lock (at most a day)
+    #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_TIMEOUT_SECS))]
     pub lock_timeout: u64,
 
     /// Milliseconds a statement waits for a table's lock (held by another session) before its
     /// step rolls back and is tried again, so the application never queues behind a migration
-    /// for longer (MySQL/MariaDB count whole seconds: at least 1 s there)
-    #[arg(long, global = true, default_value_t = 500, value_name = "MS")]
+    /// for longer (MySQL/MariaDB count whole seconds: at least 1 s there; at most 10 minutes)
+    #[arg(long, global = true, default_value_t = 500, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_DDL_LOCK_TIMEOUT_MS))]
     pub ddl_lock_timeout: u64,
 
     /// How many times a step (or a migration run in one transaction) is tried when it times out
-    /// waiting for a lock, with growing pauses
-    #[arg(long, global = true, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// waiting for a lock, with growing pauses (at most 100)
+    #[arg(long, global = true, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_DDL_ATTEMPTS))]
     pub ddl_attempts: u32,
 
     /// Above how many rows a table is large: `check` and `up` warn when a migration run in one
@@ -53,19 +65,20 @@ pub struct Args {
 
     /// Milliseconds each batch of a batched helper aims to take, unless the helper sets its own
     /// `target_ms`: it holds its rows' locks and the application's commits wait for its commit
-    /// [default: 10 on PostgreSQL, 40 on MySQL and SQLite]
-    #[arg(long, global = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    /// [default: 10 on PostgreSQL, 40 on MySQL and SQLite; at most a minute]
+    #[arg(long, global = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_BATCH_MS))]
     pub batch_time: Option<u64>,
 
     /// Milliseconds a batched helper rests after each batch, unless it sets its own `pause_ms`:
-    /// room for the application's writes [default: 20 on SQLite, 0 on PostgreSQL and MySQL]
-    #[arg(long, global = true, value_name = "MS")]
+    /// room for the application's writes [default: 20 on SQLite, 0 on PostgreSQL and MySQL; at
+    /// most a minute]
+    #[arg(long, global = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=MAX_BATCH_MS))]
     pub batch_pause: Option<u64>,
 
     /// Milliseconds above which a batch's commit makes its helper back off, resting twice that
     /// commit's time: the server's log flushes are behind and the application's commits wait as
-    /// long; 0 never backs off [default: 50]
-    #[arg(long, global = true, value_name = "MS")]
+    /// long; 0 never backs off [default: 50; at most a minute]
+    #[arg(long, global = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=MAX_BATCH_MS))]
     pub max_commit_time: Option<u64>,
 
     /// When to use colours [auto: on a terminal; NO_COLOR turns them off, CLICOLOR_FORCE on]

@@ -1,16 +1,18 @@
 //! Exit statuses: one per kind of failure, so scripts can tell them apart.
 //!
+//! The table is README's ("Exit statuses"), where each row says which failures it holds.
+//!
 //! | status | meaning |
 //! |--------|---------|
 //! | 0 | success |
-//! | 1 | other error (including errors returned by migration code) |
-//! | 2 | bad command-line usage |
+//! | 1 | other error |
+//! | 2 | bad command-line usage, a setting out of its bounds |
 //! | 3 | configuration: malformed or missing database URL, backend not compiled in |
-//! | 4 | cannot connect: server down, wrong password, missing database |
-//! | 5 | a migration failed (see whether it was rolled back) |
+//! | 4 | the database cannot be reached or used (server, connection, file, disk) |
+//! | 5 | a migration failed, or a statement was refused for lack of a privilege |
 //! | 6 | needs attention: changed, missing or failed migrations |
 //! | 7 | invalid target: unknown id, nothing to revert, irreversible migration in the way |
-//! | 8 | lock timeout: another run holds the migration lock |
+//! | 8 | lock timeout: the migration lock, or a table's lock through every attempt |
 //! | 9 | data check failed: rows violate what a migration requires |
 //! | 10 | the history table is not one this version can use |
 //! | 11 | the migrations themselves are inconsistent (duplicate ids) |

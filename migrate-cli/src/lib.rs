@@ -18,6 +18,7 @@ mod commands;
 mod dotenv;
 mod exit;
 mod output;
+mod redact;
 mod schema_file;
 
 use clap::Parser;
@@ -99,12 +100,12 @@ impl Cli {
         };
         match given {
             Some(url) if url.trim().is_empty() => return Err(empty()),
-            Some(url) => return url.parse(),
+            Some(url) => return url.parse().inspect(redact::remember),
             None if std::env::var_os("DATABASE_URL").is_some() => return Err(empty()),
             None => {}
         }
         match self.default_database_url {
-            Some(url) => url.parse(),
+            Some(url) => url.parse().inspect(redact::remember),
             None => Err(migrate_core::Error::InvalidUrl {
                 url: String::new(),
                 reason: "no database URL given: pass --database-url, set DATABASE_URL (or put it in .env)".into(),
@@ -117,7 +118,7 @@ impl Cli {
 /// echoes unexpected arguments, which may be a database URL.
 fn usage_error(error: &clap::Error) -> ExitCode {
     use std::io::Write;
-    let text = migrate_core::redact_credentials(&error.render().to_string());
+    let text = redact::redact(&error.render().to_string());
     let status = if error.use_stderr() {
         let _ = write!(std::io::stderr(), "{text}");
         exit::USAGE

@@ -9,6 +9,7 @@
 //! [`Output::report_lost_output`] mentions it at the end.
 
 use crate::args::ColorChoice;
+use crate::redact::redact;
 use migrate_core::{Direction, Error, LockWarning, MigrationDescriptor, Observer, Progress};
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -76,11 +77,13 @@ impl Output {
         }
     }
 
-    /// Writes `text` to stdout and flushes; a failure is remembered, never returned.
+    /// Writes `text` to stdout, credentials hidden, and flushes; a failure is remembered, never
+    /// returned.
     fn write_stdout(&mut self, text: &str) {
         if self.stdout_failed.is_some() {
             return;
         }
+        let text = redact(text);
         let mut stdout = std::io::stdout().lock();
         if let Err(error) = stdout
             .write_all(text.as_bytes())
@@ -90,11 +93,12 @@ impl Output {
         }
     }
 
-    /// Writes `text` to stderr; a failure is remembered, never returned.
+    /// Writes `text` to stderr, credentials hidden; a failure is remembered, never returned.
     fn write_stderr(&mut self, text: &str) {
         if self.stderr_failed.is_some() {
             return;
         }
+        let text = redact(text);
         if let Err(error) = std::io::stderr().lock().write_all(text.as_bytes()) {
             self.stderr_failed = Some(error);
         }
@@ -389,7 +393,7 @@ pub fn init_logging(verbose: u8, color: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::redact::RedactedStderr::default)
         .with_ansi(color)
         .with_target(false)
         .try_init();

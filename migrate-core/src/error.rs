@@ -94,6 +94,16 @@ pub enum Error {
         message: String,
     },
 
+    /// The database was reached but cannot be used by this command: the directory of a SQLite
+    /// database is read-only, so neither its journal nor the migration lock file can be written.
+    #[error("{message}")]
+    DatabaseUnusable {
+        /// What could not be done, and why.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+
     /// Two migrations of one set share an id.
     #[error(
         "migration id {id} is used twice: `{}` at {} and `{}` at {}",
@@ -355,15 +365,20 @@ impl Error {
         }
     }
 
-    /// The group this error belongs to.
+    /// The group this error belongs to: the exit status of the `migrate` command (README, "Exit
+    /// statuses"). A fault of the environment (the connection lost, the database file read-only,
+    /// deleted or on a full disk) is a connection failure wherever it happens; a lock another
+    /// session held too long is a lock failure, SQLite's busy writer included; a privilege the
+    /// database refused is a failed statement (a migration's or the command's own, such as
+    /// creating the history table), never a connection failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidUrl { .. }
             | Error::BackendNotEnabled { .. }
             | Error::Configuration { .. } => ErrorKind::Config,
-            Error::Connect { .. } => ErrorKind::Connection,
+            Error::Connect { .. } | Error::DatabaseUnusable { .. } => ErrorKind::Connection,
             Error::DuplicateId { .. } => ErrorKind::Registry,
-            _ if self.is_connection_lost() || self.database_unusable().is_some() => {
+            _ if self.is_connection_lost() || self.environment_failure().is_some() => {
                 ErrorKind::Connection
             }
             Error::MigrationFailed { source, .. } => match source.kind() {
@@ -372,6 +387,8 @@ impl Error {
                 ErrorKind::Interrupted => ErrorKind::Interrupted,
                 _ => ErrorKind::Migration,
             },
+            _ if self.is_lock_timeout() => ErrorKind::Lock,
+            _ if self.lacks_privilege() => ErrorKind::Migration,
             Error::Statement { .. } | Error::UnrecordedStep { .. } => ErrorKind::Migration,
             Error::NeedsAttention { .. } => ErrorKind::NeedsAttention,
             Error::InvalidTarget { .. } | Error::Irreversible { .. } => ErrorKind::Target,
@@ -406,11 +423,13 @@ impl Error {
     }
 
     /// Whether a statement gave up waiting for a lock (PostgreSQL `lock_timeout`, MySQL
-    /// `lock_wait_timeout`/`innodb_lock_wait_timeout`).
+    /// `lock_wait_timeout`/`innodb_lock_wait_timeout`, SQLite's busy timeout while another
+    /// connection writes).
     pub fn is_lock_timeout(&self) -> bool {
         self.database_message().is_some_and(|m| {
             m.contains("canceling statement due to lock timeout")
                 || m.contains("Lock wait timeout exceeded")
+                || m.contains("database is locked")
         })
     }
 
@@ -454,34 +473,65 @@ impl Error {
         })
     }
 
-    /// Why the database cannot be written at all, when that is the cause (a read-only SQLite
-    /// file or directory, a full disk), as a hint.
-    fn database_unusable(&self) -> Option<&'static str> {
+    /// Why the database cannot be written at all, when the environment is the cause (a SQLite
+    /// file that is read-only, or was deleted or moved under the run; a full disk), as a hint.
+    /// The same command, run again once the cause is gone, resumes where the run stopped.
+    pub(crate) fn environment_failure(&self) -> Option<&'static str> {
         let message = self.database_message()?.to_lowercase();
         if message.contains("readonly database") || message.contains("read-only database") {
+            // SQLite says the same of a file it can no longer write because it was deleted or
+            // moved while open (SQLITE_READONLY_DBMOVED).
             Some(
-                "the database is read-only for this user (SQLite needs write access to the file and its directory, for its journal): fix the permissions, then run the command again",
+                "SQLite cannot write the database: the file or its directory is read-only for this user (a read-only mount, or permissions; SQLite writes its journal beside the file), or the file was deleted or moved while the command ran. Make it writable, or put the file back, then run the same command again",
             )
-        } else if message.contains("database is locked") {
-            Some(
-                "another connection held SQLite's write lock for longer than the busy timeout (10 s); nothing is wrong with the migration: run the command again when that writer is done, or make its transactions shorter",
-            )
-        } else if message.contains("permission denied") || message.contains("command denied") {
-            Some(
-                "the database user lacks a privilege this command needs (the message says which): grant it, or connect as the user that owns the schema and the history table",
-            )
-        } else if message.contains("database or disk is full") || message.contains("no space left")
+        } else if message.contains("database or disk is full")
+            || message.contains("no space left")
+            || message.contains("disk full")
         {
-            Some("the disk is full: free space, then run the command again")
+            Some(
+                "the disk is full: free space, then run the same command again; it resumes where it stopped",
+            )
         } else {
             None
         }
     }
 
+    /// Whether the database refused a statement for lack of a privilege.
+    fn lacks_privilege(&self) -> bool {
+        self.database_message().is_some_and(|m| {
+            let m = m.to_lowercase();
+            m.contains("permission denied") || m.contains("command denied")
+        })
+    }
+
     /// What the user can do about it, when the framework knows.
     pub fn hint(&self) -> Option<String> {
-        if let Some(hint) = self.database_unusable() {
+        if let Some(hint) = self.environment_failure() {
             return Some(hint.to_owned());
+        }
+        if self.lacks_privilege() {
+            const LACKS: &str =
+                "the database user lacks a privilege this command needs (the message says which)";
+            return Some(match self {
+                Error::MigrationFailed {
+                    rolled_back: true, ..
+                } => format!(
+                    "nothing was changed; {LACKS}: grant it, or connect as the user that owns the schema, then run the same command again"
+                ),
+                Error::MigrationFailed { id, .. } => format!(
+                    "{LACKS}: grant it, or connect as the user that owns the schema, then run `migrate resolve {id} --retry`, which continues after the steps it finished"
+                ),
+                _ => format!(
+                    "{LACKS}: grant it, or connect as the user that owns the schema and the history table"
+                ),
+            });
+        }
+        if self.is_lock_timeout()
+            && !matches!(self, Error::LockWait { .. } | Error::MigrationFailed { .. })
+        {
+            return Some(
+                "another connection held the database's write lock for longer than the busy timeout (SQLite, 10 s), or a table's lock for longer than the lock timeout; nothing is wrong with the migration: run the same command again when that writer is done, or make its transactions shorter".into(),
+            );
         }
         if self.is_connection_lost() {
             return Some(match self {
@@ -495,7 +545,9 @@ impl Error {
             });
         }
         Some(match self {
-            Error::Configuration { hint, .. } => hint.clone(),
+            Error::Configuration { hint, .. } | Error::DatabaseUnusable { hint, .. } => {
+                hint.clone()
+            }
             Error::InvalidUrl { .. } => "use postgres://user:password@host:5432/db, mysql://user:password@host:3306/db, sqlite://path/to/file.db or sqlite::memory:".into(),
             Error::BackendNotEnabled { dialect } => format!(
                 "enable the `{}` feature of migrate-core (and migrate-cli) in Cargo.toml",
@@ -594,6 +646,24 @@ mod tests {
         let read_only = statement("attempt to write a readonly database");
         assert_eq!(read_only.kind(), ErrorKind::Connection);
         assert!(read_only.hint().unwrap_or_default().contains("read-only"));
+        assert!(
+            read_only
+                .hint()
+                .unwrap_or_default()
+                .contains("deleted or moved")
+        );
+        let full = statement("database or disk is full");
+        assert_eq!(full.kind(), ErrorKind::Connection);
+        assert!(
+            full.hint()
+                .unwrap_or_default()
+                .contains("run the same command again; it resumes")
+        );
+        let unusable = Error::DatabaseUnusable {
+            message: "cannot open the lock file".into(),
+            hint: "h".into(),
+        };
+        assert_eq!(unusable.kind(), ErrorKind::Connection);
         let mistake = statement("no such column: b");
         assert_eq!(mistake.kind(), ErrorKind::Migration);
         assert!(
@@ -602,5 +672,38 @@ mod tests {
                 .unwrap_or_default()
                 .contains("resolve 3 --retry")
         );
+    }
+
+    #[test]
+    fn a_busy_sqlite_writer_is_a_lock_wait_and_a_refused_privilege_a_failed_statement() {
+        let busy = statement("database is locked");
+        assert!(busy.is_lock_timeout());
+        assert_eq!(busy.kind(), ErrorKind::Lock);
+        let outside = Error::database(
+            "creating the history table",
+            diesel::result::Error::QueryBuilderError("database is locked".into()),
+        );
+        assert_eq!(outside.kind(), ErrorKind::Lock);
+        assert!(outside.hint().unwrap_or_default().contains("busy timeout"));
+
+        let denied = statement("permission denied for schema public");
+        assert_eq!(denied.kind(), ErrorKind::Migration);
+        assert!(
+            denied
+                .hint()
+                .unwrap_or_default()
+                .contains("lacks a privilege this command needs")
+        );
+        assert!(
+            denied
+                .hint()
+                .unwrap_or_default()
+                .contains("resolve 3 --retry")
+        );
+        let history = Error::database(
+            "reading the history",
+            diesel::result::Error::QueryBuilderError("permission denied for table h".into()),
+        );
+        assert_eq!(history.kind(), ErrorKind::Migration);
     }
 }

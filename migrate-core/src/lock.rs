@@ -226,9 +226,9 @@ fn acquire_file(
         .create(true)
         .truncate(false)
         .open(&lock_path)
-        .map_err(|e| Error::Configuration {
+        .map_err(|e| Error::DatabaseUnusable {
             message: format!("cannot open the lock file `{lock_path}`: {e}"),
-            hint: "the migration lock of a SQLite database is a file beside it: give this user write access to the database's directory".into(),
+            hint: "the migration lock of a SQLite database is a file beside it, and SQLite writes its journal there too: the database's directory must be writable for this user (not a read-only mount); fix that, then run the same command again".into(),
         })?;
     let started = Instant::now();
     let mut announced = false;

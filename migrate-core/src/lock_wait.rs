@@ -12,6 +12,9 @@ use migrate_sql::Dialect;
 use migrate_sql::runtime::session;
 use std::time::Duration;
 
+/// SQLite's busy timeout, set on every connection (`session::SQLITE_SETUP`).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The lock wait policy of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockWait {
@@ -47,6 +50,17 @@ impl LockWait {
             .map_err(|e| Error::database("setting the lock timeout", e))
     }
 
+    /// How long one attempt waits for a lock on `dialect`: the timeout, or SQLite's busy
+    /// timeout, which it waits for another connection's write lock.
+    pub(crate) fn waits(&self, dialect: Dialect) -> Duration {
+        match dialect {
+            Dialect::Sqlite => SQLITE_BUSY_TIMEOUT,
+            Dialect::Postgres => self.timeout,
+            // MySQL counts whole seconds.
+            Dialect::Mysql => self.timeout.max(Duration::from_secs(1)),
+        }
+    }
+
     /// The pause before attempt `attempt` (2, 3, ...): 0.5 s, 1 s, 2 s, ... at most 10 s.
     pub(crate) fn pause(&self, attempt: u32) -> Duration {
         let doubling = 2u32.saturating_pow(attempt.saturating_sub(2));
@@ -77,18 +91,18 @@ impl LockWait {
                         pause.as_millis(),
                         self.attempts
                     ));
-                    std::thread::sleep(pause);
+                    crate::interrupt::sleep(pause);
                 }
                 Err(error) if error.is_lock_timeout() && tried < self.attempts.max(1) => {
                     tried += 1;
                     let pause = self.pause(tried);
                     waiting(format!(
                         "waited {} ms for a lock held by another session; trying again in {} ms (attempt {tried} of {})",
-                        self.timeout.as_millis(),
+                        self.waits(conn.dialect()).as_millis(),
                         pause.as_millis(),
                         self.attempts
                     ));
-                    std::thread::sleep(pause);
+                    crate::interrupt::sleep(pause);
                 }
                 Err(error) if error.is_lock_timeout() => {
                     return Err(self.exhausted(conn, tried, error));
@@ -104,7 +118,7 @@ impl LockWait {
     pub(crate) fn exhausted(&self, conn: &mut AnyConnection, tried: u32, error: Error) -> Error {
         Error::LockWait {
             attempts: tried,
-            timeout_ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+            timeout_ms: u64::try_from(self.waits(conn.dialect()).as_millis()).unwrap_or(u64::MAX),
             holders: holders(conn),
             source: Box::new(error),
         }
@@ -133,5 +147,15 @@ mod tests {
         assert_eq!(wait.pause(3), Duration::from_secs(1));
         assert_eq!(wait.pause(4), Duration::from_secs(2));
         assert_eq!(wait.pause(20), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn sqlite_waits_its_busy_timeout() {
+        let ms = SQLITE_BUSY_TIMEOUT.as_millis();
+        assert!(
+            session::SQLITE_SETUP.contains(&format!("busy_timeout = {ms}")),
+            "{}",
+            session::SQLITE_SETUP
+        );
     }
 }

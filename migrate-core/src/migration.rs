@@ -299,7 +299,7 @@ impl<'c> Migration<'c> {
             |waited| report.note(&waited),
         );
         if self.online {
-            std::thread::sleep(self.pacing.rest_after_step(self.dialect, began.elapsed()));
+            crate::interrupt::sleep(self.pacing.rest_after_step(self.dialect, began.elapsed()));
         }
         // On MySQL a DDL statement commits by itself, before its step is recorded: the first
         // step a resumed run executes may have taken effect in the attempt that was stopped.

@@ -115,6 +115,13 @@ test_each_dialect! {
                    message: "migration 3 is not applied", hint: "migrate up --to 3" },
             Case { what: "resolve an unknown id", set: "basic", args: &["resolve", "42", "--mark-applied"], code: 7,
                    message: "there is no migration with id 42", hint: "migrate status" },
+            // Marking a pending migration applied would skip it for good without running it.
+            Case { what: "mark a pending migration applied", set: "basic", args: &["resolve", "3", "--mark-applied"], code: 7,
+                   message: "migration 3 `create_b` is pending: it has not run, so there is nothing to resolve", hint: "to apply it, run `migrate up --to 3`" },
+            Case { what: "retry a pending migration", set: "basic", args: &["resolve", "3", "--retry"], code: 7,
+                   message: "migration 3 `create_b` is pending; only failed or interrupted migrations can be retried", hint: "migrate status" },
+            Case { what: "mark a pending migration reverted", set: "basic", args: &["resolve", "3", "--mark-reverted"], code: 7,
+                   message: "it is not in the history, so there is nothing to mark reverted", hint: "migrate status" },
             Case { what: "duplicate ids", set: "duplicate", args: &["up"], code: 11,
                    message: "migration id 7 is used twice", hint: "give one of them another id: 8 is the next free one (change `id = 7` at" },
         ] {
@@ -268,4 +275,30 @@ fn bad_urls() {
         Some(2),
         "bad usage is clap's status 2"
     );
+}
+
+test_each_dialect! {
+    fn settings_out_of_their_bounds_are_usage_errors(db: &TestDb) {
+        for (args, message) in [
+            (&["--batch-pause", "4294967296000", "up"][..], "invalid value '4294967296000' for '--batch-pause <MS>': 4294967296000 is not in 0..=60000"),
+            (&["--batch-pause", "60001", "up"], "60001 is not in 0..=60000"),
+            (&["--batch-pause", "-1", "up"], "unexpected argument '-1' found"),
+            (&["--batch-time", "0", "up"], "0 is not in 1..=60000"),
+            (&["--batch-time", "3600000", "up"], "3600000 is not in 1..=60000"),
+            (&["--max-commit-time", "99999999", "up"], "99999999 is not in 0..=60000"),
+            (&["--ddl-lock-timeout", "0", "up"], "0 is not in 1..=600000"),
+            (&["--ddl-lock-timeout", "86400000", "up"], "86400000 is not in 1..=600000"),
+            (&["--ddl-attempts", "0", "up"], "0 is not in 1..=100"),
+            (&["--ddl-attempts", "1000000", "up"], "1000000 is not in 1..=100"),
+            (&["--lock-timeout", "99999999999", "up"], "99999999999 is not in 0..=86400"),
+        ] {
+            check(db, &Case {
+                what: "a setting out of its bounds", set: "basic", args, code: 2,
+                message, hint: "For more information, try '--help'.",
+            });
+        }
+        // The bounds themselves are accepted.
+        let output = run(db, "basic", &["--batch-pause", "60000", "--batch-time", "60000", "--ddl-attempts", "100", "--ddl-lock-timeout", "600000", "--lock-timeout", "86400", "up", "--to", "1"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
 }

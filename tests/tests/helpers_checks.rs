@@ -76,3 +76,29 @@ test_each_dialect! {
         up_to(db, &failing_verify::SET, 2).unwrap();
     }
 }
+
+/// SQLite keeps whatever bytes were written in a text column: a spot check shows a value with
+/// NUL bytes or bytes that are not UTF-8 (as U+FFFD) instead of failing the migration.
+#[test]
+fn sqlite_spot_checks_show_text_that_is_not_utf8() {
+    let db = TestDb::new(migrate_core::Dialect::Sqlite);
+    up_to(&db, &reports::SET, 1).unwrap();
+    db.execute(
+        "INSERT INTO items (id, name, qty, status) VALUES \
+         (1, CAST(X'61FF62' AS TEXT), 10, 'new'), (2, CAST(X'610062' AS TEXT), 0, NULL)",
+    );
+    let (result, run) = up_recorded(&db, &reports::SET, 2);
+    result.unwrap();
+    assert!(
+        run.notes
+            .contains(&"  id=\"1\" name=\"a\u{fffd}b\" qty=\"10\"".to_owned()),
+        "{:?}",
+        run.notes
+    );
+    assert!(
+        run.notes
+            .contains(&"  id=\"2\" name=\"a\0b\" qty=\"0\"".to_owned()),
+        "{:?}",
+        run.notes
+    );
+}

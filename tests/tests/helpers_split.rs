@@ -7,7 +7,7 @@
 mod helpers_support;
 
 use helpers_support::*;
-use migrate_core::MigrationState;
+use migrate_core::{Dialect, MigrationState};
 use migrate_tests::fixtures::helpers_split::{impossible, merges, round_trips};
 use migrate_tests::{TestDb, test_each_dialect};
 
@@ -357,4 +357,127 @@ test_each_dialect! {
         assert_eq!(column(db, "members", "full_name"), some(&["Ada Lovelace", "Cher"]));
         assert!(fails(db, "INSERT INTO members (id, full_name) VALUES (9, NULL)"));
     }
+}
+
+/// The bytes of `names.column` by id, read as hexadecimal so that no conversion touches them.
+fn name_bytes(db: &TestDb, column: &str) -> Vec<Option<String>> {
+    let hex = match db.dialect() {
+        Dialect::Sqlite => {
+            format!("CASE WHEN {column} IS NULL THEN NULL ELSE hex(CAST({column} AS BLOB)) END")
+        }
+        Dialect::Mysql => format!("HEX({column})"),
+        Dialect::Postgres => format!("upper(encode(convert_to({column}, 'UTF8'), 'hex'))"),
+    };
+    db.texts(&format!("SELECT {hex} AS v FROM names ORDER BY id"))
+}
+
+/// The red team's values: NUL bytes (SQLite and MySQL hold them in text) and, on SQLite, bytes
+/// that are not UTF-8. Each is cut byte for byte and merged back whole.
+fn nul_and_invalid_utf8_split_exactly(db: &TestDb) {
+    // (value, first part, last part) in hexadecimal.
+    let mut cases = vec![
+        ("6100622063006400", "610062", Some("63006400")), // "a\0b c\0d"
+        ("61006220630064", "610062", Some("630064")),     // "a\0b c\0d" without the end
+        ("200020", "", Some("0020")),                     // " \0 "
+        ("00", "00", None),                               // "\0"
+        ("002000", "00", Some("00")),                     // "\0 \0"
+    ];
+    if db.dialect() == Dialect::Sqlite {
+        cases.extend([
+            ("FF20FE00", "FF", Some("FE00")), // not UTF-8
+            ("C32041", "C3", Some("41")),     // a UTF-8 sequence cut short by the separator
+            ("80", "80", None),
+        ]);
+    }
+    up_to(db, &round_trips::SET, 1).unwrap();
+    for (i, (value, _, _)) in cases.iter().enumerate() {
+        let literal = match db.dialect() {
+            Dialect::Sqlite => format!("CAST(X'{value}' AS TEXT)"),
+            _ => format!("CONVERT(X'{value}' USING utf8mb4)"),
+        };
+        db.execute(&format!(
+            "INSERT INTO names (id, full_name) VALUES ({}, {literal})",
+            i + 1
+        ));
+    }
+    let originals: Vec<Option<String>> = cases.iter().map(|c| Some(c.0.to_owned())).collect();
+    assert_eq!(name_bytes(db, "full_name"), originals, "stored as written");
+    up_to(db, &round_trips::SET, 2).unwrap();
+    let firsts: Vec<Option<String>> = cases.iter().map(|c| Some(c.1.to_owned())).collect();
+    let lasts: Vec<Option<String>> = cases.iter().map(|c| c.2.map(str::to_owned)).collect();
+    assert_eq!(name_bytes(db, "first_name"), firsts);
+    assert_eq!(name_bytes(db, "last_name"), lasts);
+    down_to(db, &round_trips::SET, 1).unwrap();
+    assert_eq!(
+        name_bytes(db, "full_name"),
+        originals,
+        "merged back byte for byte"
+    );
+}
+
+#[test]
+fn sqlite_nul_bytes_and_invalid_utf8_split_and_merge_back_exactly() {
+    nul_and_invalid_utf8_split_exactly(&TestDb::new(Dialect::Sqlite));
+}
+
+#[test]
+fn mysql_nul_bytes_split_and_merge_back_exactly() {
+    nul_and_invalid_utf8_split_exactly(&TestDb::new(Dialect::Mysql));
+}
+
+/// Makes every fill of `names.last_name` keep only its first character, as an application's
+/// trigger might: the split's parts then no longer give back `full_name`.
+fn spoil_last_names(db: &TestDb) {
+    match db.dialect() {
+        Dialect::Postgres => db.execute(
+            "CREATE FUNCTION spoil() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN NEW.last_name := left(NEW.last_name, 1); RETURN NEW; END $$; \
+             CREATE TRIGGER spoil BEFORE UPDATE ON names FOR EACH ROW EXECUTE FUNCTION spoil()",
+        ),
+        _ => db.execute(
+            "CREATE TRIGGER spoil AFTER UPDATE ON names FOR EACH ROW WHEN length(NEW.last_name) > 1 \
+             BEGIN UPDATE names SET last_name = substr(NEW.last_name, 1, 1) WHERE id = NEW.id; END",
+        ),
+    }
+}
+
+/// The split checks that its parts give back the source, byte for byte, before it drops the
+/// source: a fill that lost text stops the migration with the source column and its values kept.
+/// (MySQL cannot name the new columns in a trigger before they exist.)
+fn parts_that_lose_text_stop_the_split_before_the_drop(db: &TestDb) {
+    up_to(db, &round_trips::SET, 1).unwrap();
+    insert_texts(
+        db,
+        "names",
+        "full_name",
+        &[Some("Mary Ann Smith"), Some("Cher"), None],
+    );
+    spoil_last_names(db);
+    let err = up_to(db, &round_trips::SET, 2).unwrap_err();
+    assert_eq!(err.kind(), migrate_core::ErrorKind::Data, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("did not drop `full_name` of `names`: in 1 row joining `first_name` and `last_name` does not give back its value byte for byte"),
+        "{message}"
+    );
+    let hint = err.hint().unwrap_or_default();
+    assert!(hint.contains("nothing was dropped"), "{hint}");
+    assert!(
+        db.columns("names").contains(&"full_name".to_owned()),
+        "the source is kept"
+    );
+    assert_eq!(
+        column(db, "names", "full_name"),
+        texts(&[Some("Mary Ann Smith"), Some("Cher"), None])
+    );
+}
+
+#[test]
+fn postgres_parts_that_lose_text_stop_the_split_before_the_drop() {
+    parts_that_lose_text_stop_the_split_before_the_drop(&TestDb::new(Dialect::Postgres));
+}
+
+#[test]
+fn sqlite_parts_that_lose_text_stop_the_split_before_the_drop() {
+    parts_that_lose_text_stop_the_split_before_the_drop(&TestDb::new(Dialect::Sqlite));
 }

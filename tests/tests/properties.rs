@@ -1,4 +1,5 @@
-//! Property tests on the real databases: split then merge returns any text byte for byte, and
+//! Property tests on the real databases: split then merge returns any text byte for byte (any
+//! bytes a text column holds: NUL and bytes that are not UTF-8 on SQLite, NUL on MySQL), and
 //! any valid identifier and any text value survive quoting without changing the statement.
 //!
 //! Each property runs on one database per dialect, reused across cases: many cases on SQLite,
@@ -133,6 +134,148 @@ fn split_then_merge_restores_any_text_on_postgres() {
 #[test]
 fn split_then_merge_restores_any_text_on_mysql() {
     check_split_round_trips(Dialect::Mysql, 24);
+}
+
+/// Any bytes a text column of the database can hold, often holding the separator `", "`, its
+/// pieces and NUL: on SQLite any bytes at all (NUL, bytes that are not UTF-8), on MySQL any
+/// UTF-8 text (NUL included), on PostgreSQL any UTF-8 text without NUL.
+fn stored_bytes(dialect: Dialect) -> BoxedStrategy<Vec<u8>> {
+    let piece = match dialect {
+        Dialect::Sqlite => prop::collection::vec(any::<u8>(), 1..4).boxed(),
+        Dialect::Mysql => any::<char>()
+            .prop_map(|c| String::from(c).into_bytes())
+            .boxed(),
+        Dialect::Postgres => character().prop_map(String::into_bytes).boxed(),
+    };
+    // PostgreSQL's text cannot hold NUL.
+    let nul: &[u8] = if dialect == Dialect::Postgres {
+        b","
+    } else {
+        b"\0"
+    };
+    prop::collection::vec(
+        prop_oneof![
+            4 => piece,
+            2 => Just(b", ".to_vec()),
+            1 => Just(b",".to_vec()),
+            1 => Just(b" ".to_vec()),
+            2 => Just(nul.to_vec()),
+        ],
+        0..16,
+    )
+    .prop_map(|pieces| pieces.concat())
+    .boxed()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// `bytes` as a text literal of the database, whatever they hold.
+fn text_literal(dialect: Dialect, bytes: &[u8]) -> String {
+    let hex = hex(bytes);
+    match dialect {
+        Dialect::Sqlite => format!("CAST(X'{hex}' AS TEXT)"),
+        Dialect::Mysql => format!("CONVERT(X'{hex}' USING utf8mb4)"),
+        Dialect::Postgres => format!("convert_from(decode('{hex}', 'hex'), 'UTF8')"),
+    }
+}
+
+/// The bytes of `samples.column` by id, read as hexadecimal so that no client conversion
+/// touches them; on SQLite a value that is not TEXT (or NULL) fails the test.
+fn stored(db: &TestDb, column: &str) -> Vec<Option<Vec<u8>>> {
+    let hex = match db.dialect() {
+        Dialect::Sqlite => format!(
+            "CASE typeof({column}) WHEN 'null' THEN NULL WHEN 'text' THEN hex(CAST({column} AS BLOB)) ELSE 'not text' END"
+        ),
+        Dialect::Mysql => format!("HEX({column})"),
+        Dialect::Postgres => format!("upper(encode(convert_to({column}, 'UTF8'), 'hex'))"),
+    };
+    db.texts(&format!("SELECT {hex} AS v FROM samples ORDER BY id"))
+        .into_iter()
+        .map(|v| {
+            v.map(|h| {
+                (0..h.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&h[i..i + 2], 16).expect("hex of the bytes"))
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+/// [`split_reference`] on bytes.
+fn split_bytes(value: Option<&[u8]>, separator: &[u8], parts: usize) -> Vec<Option<Vec<u8>>> {
+    let mut rest = value.map(<[u8]>::to_vec);
+    let mut out = Vec::with_capacity(parts);
+    for _ in 1..parts {
+        let Some(bytes) = rest.take() else {
+            out.push(None);
+            continue;
+        };
+        match bytes.windows(separator.len()).position(|w| w == separator) {
+            Some(at) => {
+                out.push(Some(bytes[..at].to_vec()));
+                rest = Some(bytes[at + separator.len()..].to_vec());
+            }
+            None => out.push(Some(bytes)),
+        }
+    }
+    out.push(rest);
+    out
+}
+
+/// As [`split_round_trip`], on the bytes of the values.
+fn split_round_trip_bytes(db: &TestDb, values: &[Option<Vec<u8>>]) -> Result<(), TestCaseError> {
+    if state(db, &property::SET, 2) == MigrationState::Applied {
+        down_to(db, &property::SET, 1).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    }
+    db.execute("DELETE FROM samples");
+    for (i, value) in values.iter().enumerate() {
+        let literal = value
+            .as_deref()
+            .map_or("NULL".to_owned(), |v| text_literal(db.dialect(), v));
+        db.execute(&format!(
+            "INSERT INTO samples (id, v) VALUES ({}, {literal})",
+            i + 1
+        ));
+    }
+    prop_assert_eq!(stored(db, "v"), values.to_vec(), "stored as written");
+    up_to(db, &property::SET, 2).map_err(|e| TestCaseError::fail(format!("split: {e}")))?;
+    for (i, part) in ["a", "b", "c"].into_iter().enumerate() {
+        let expected: Vec<Option<Vec<u8>>> = values
+            .iter()
+            .map(|v| split_bytes(v.as_deref(), b", ", 3)[i].clone())
+            .collect();
+        prop_assert_eq!(stored(db, part), expected, "part `{}`", part);
+    }
+    down_to(db, &property::SET, 1).map_err(|e| TestCaseError::fail(format!("merge: {e}")))?;
+    prop_assert_eq!(stored(db, "v"), values.to_vec());
+    Ok(())
+}
+
+fn check_split_round_trips_bytes(dialect: Dialect, cases: u32) {
+    let db = TestDb::new(dialect);
+    up_to(&db, &property::SET, 1).unwrap();
+    let values = prop::collection::vec(prop::option::weighted(0.9, stored_bytes(dialect)), 1..6);
+    runner(cases)
+        .run(&values, |values| split_round_trip_bytes(&db, &values))
+        .unwrap_or_else(|failure| panic!("split then merge of bytes on {dialect}: {failure}"));
+}
+
+#[test]
+fn split_then_merge_restores_any_bytes_on_sqlite() {
+    check_split_round_trips_bytes(Dialect::Sqlite, 256);
+}
+
+#[test]
+fn split_then_merge_restores_any_bytes_on_postgres() {
+    check_split_round_trips_bytes(Dialect::Postgres, 32);
+}
+
+#[test]
+fn split_then_merge_restores_any_bytes_on_mysql() {
+    check_split_round_trips_bytes(Dialect::Mysql, 24);
 }
 
 /// Any name `validate_ident` accepts, often made of quotes, SQL punctuation and names that

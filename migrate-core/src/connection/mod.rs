@@ -1,8 +1,10 @@
 //! One connection type over Diesel's PostgreSQL, MySQL and SQLite connections.
 
+mod redact;
 mod url;
 
-pub use url::{DatabaseUrl, redact_credentials};
+pub use redact::redact_credentials;
+pub use url::DatabaseUrl;
 
 use crate::error::ConnectFailure;
 use crate::error::{Error, Result};
@@ -249,8 +251,30 @@ impl AnyConnection {
             #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
             v: Option<String>,
         }
-        let rows: Vec<TextRow> = with_connection!(self, c => diesel::sql_query(sql).load(c))?;
-        Ok(rows.into_iter().filter_map(|r| r.v).collect())
+        #[derive(QueryableByName)]
+        struct BytesRow {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Binary>)]
+            v: Option<Vec<u8>>,
+        }
+        match self {
+            // SQLite keeps in TEXT whatever bytes were written, UTF-8 or not: read as bytes, a
+            // value that is not UTF-8 is shown (with U+FFFD) instead of failing the statement.
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(c) => {
+                let rows: Vec<BytesRow> = diesel::sql_query(sql).load(c)?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|r| r.v)
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .collect())
+            }
+            #[allow(unreachable_patterns)] // Without the other backends' features.
+            other => {
+                let rows: Vec<TextRow> =
+                    with_connection!(other, c => diesel::sql_query(sql).load(c))?;
+                Ok(rows.into_iter().filter_map(|r| r.v).collect())
+            }
+        }
     }
 
     /// Runs a query whose only column is an integer named `n`, returning its values.

@@ -1,5 +1,6 @@
 //! Database URLs: which database to connect to, and how to print that without the password.
 
+use super::redact::redact_credentials;
 use crate::error::{Error, Result};
 use migrate_sql::Dialect;
 use std::fmt;
@@ -29,7 +30,9 @@ pub struct DatabaseUrl {
     /// What the Diesel connection is given: the URL for servers, the path for SQLite.
     target: String,
     redacted: String,
-    password: Option<String>,
+    /// The password, as given and decoded, and any `password=` parameter: hidden wherever they
+    /// appear in a message.
+    secrets: Vec<String>,
 }
 
 impl DatabaseUrl {
@@ -55,12 +58,11 @@ impl DatabaseUrl {
             .is_none_or(|path| std::path::Path::new(path).is_file())
     }
 
-    /// Removes the password from `text` (for messages of database clients that may echo it).
+    /// Removes the password from `text` (for messages of database clients that may echo it):
+    /// every credential [`redact_credentials`] recognises, and this URL's password wherever
+    /// else it appears.
     pub fn redact(&self, text: &str) -> String {
-        match &self.password {
-            Some(password) if !password.is_empty() => text.replace(password.as_str(), "***"),
-            _ => text.to_owned(),
-        }
+        hide(redact_credentials(text), &self.secrets)
     }
 }
 
@@ -81,9 +83,16 @@ impl FromStr for DatabaseUrl {
 
     fn from_str(raw: &str) -> Result<Self> {
         let raw = raw.trim();
+        if is_keyword_string(raw) {
+            return Err(invalid(
+                raw,
+                &[],
+                "it is a keyword/value connection string: give a URL, as in postgres://user:password@host:5432/database",
+            ));
+        }
         let (scheme, rest) = raw
             .split_once(':')
-            .ok_or_else(|| invalid(raw, None, "it has no scheme"))?;
+            .ok_or_else(|| invalid(raw, &[], "it has no scheme"))?;
         match scheme.to_ascii_lowercase().as_str() {
             "postgres" | "postgresql" => parse_server(raw, Dialect::Postgres, raw.to_owned()),
             "mysql" => parse_server(raw, Dialect::Mysql, raw.to_owned()),
@@ -92,8 +101,12 @@ impl FromStr for DatabaseUrl {
             "sqlite" | "sqlite3" | "file" => parse_sqlite(raw, rest),
             _ => Err(invalid(
                 raw,
-                None,
-                &format!("unknown scheme `{scheme}`: expected postgres, mysql or sqlite"),
+                &[],
+                // What precedes the first `:` may be part of a password (`user:pw@host`).
+                &format!(
+                    "unknown scheme `{}`: expected postgres, mysql or sqlite",
+                    redact_credentials(scheme)
+                ),
             )),
         }
     }
@@ -106,49 +119,67 @@ fn parse_server(raw: &str, dialect: Dialect, target: String) -> Result<DatabaseU
     if !after_scheme.starts_with("//") {
         return Err(invalid(
             raw,
-            None,
+            &[],
             &format!(
                 "`{scheme}:` must be followed by `//`, as in {scheme}://user:password@host/database"
             ),
         ));
     }
-    let parsed = url::Url::parse(&target).map_err(|e| invalid(raw, None, &e.to_string()))?;
-    let password = parsed
-        .password()
-        .map(|p| percent_decode(p).unwrap_or_else(|| p.to_owned()));
-    let redacted = redact_url(raw, parsed.password());
+    let parsed = url::Url::parse(&target).map_err(|e| invalid(raw, &[], &e.to_string()))?;
+    let secrets = secrets_of(&parsed);
+    let redacted = redact_url(raw, &secrets);
+    let fail = |reason: &str| Err(invalid(raw, &secrets, reason));
     if dialect == Dialect::Mysql && parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid(raw, password.as_deref(), "it names no host"));
+        return fail("it names no host");
     }
     if dialect == Dialect::Mysql && parsed.path_segments().is_some_and(|s| s.count() > 1) {
-        return Err(invalid(
-            raw,
-            password.as_deref(),
-            "a MySQL URL's path is just the database name",
-        ));
+        return fail("a MySQL URL's path is just the database name");
     }
     if parsed.path().trim_matches('/').is_empty() {
-        return Err(invalid(
-            raw,
-            password.as_deref(),
+        return fail(
             "it names no database: add its name after the host, as in postgres://user@host/database",
-        ));
+        );
     }
-    if let Some(port) = parsed.port()
-        && port == 0
-    {
-        return Err(invalid(
-            raw,
-            password.as_deref(),
-            "port 0 is not a valid port",
-        ));
+    if parsed.port() == Some(0) {
+        return fail("port 0 is not a valid port");
     }
     Ok(DatabaseUrl {
         dialect,
-        target,
+        // As the `url` crate reads it: the user information ends at the last `@` of the
+        // authority, and an unencoded `@` or space in the password is percent-encoded, so the
+        // client does not take part of the password for the host.
+        target: parsed.as_str().to_owned(),
         redacted,
-        password,
+        secrets,
     })
+}
+
+/// The password of `url`, as written and decoded, and the values of its `password=` query
+/// parameters.
+fn secrets_of(url: &url::Url) -> Vec<String> {
+    let mut secrets = Vec::new();
+    if let Some(password) = url.password() {
+        secrets.push(password.to_owned());
+        if let Some(decoded) = percent_decode(password) {
+            // A client that splits the user information at the first `@` or a space echoes
+            // the rest as a host name: hide the pieces too (those long enough to be a secret
+            // rather than a common word).
+            let pieces: Vec<String> = decoded
+                .split(|c: char| c == '@' || c.is_whitespace())
+                .filter(|piece| piece.len() >= 4 && piece.len() < decoded.len())
+                .map(str::to_owned)
+                .collect();
+            secrets.push(decoded);
+            secrets.extend(pieces);
+        }
+    }
+    for (key, value) in url.query_pairs() {
+        if key.to_ascii_lowercase().contains("password") {
+            secrets.push(value.into_owned());
+        }
+    }
+    secrets.retain(|s| !s.is_empty());
+    secrets
 }
 
 fn parse_sqlite(raw: &str, rest: &str) -> Result<DatabaseUrl> {
@@ -161,102 +192,62 @@ fn parse_sqlite(raw: &str, rest: &str) -> Result<DatabaseUrl> {
         rest
     };
     if path.is_empty() {
-        return Err(invalid(raw, None, "it names no file"));
+        return Err(invalid(raw, &[], "it names no file"));
     }
     if path.contains('\0') {
-        return Err(invalid(raw, None, "the path contains a NUL character"));
+        return Err(invalid(raw, &[], "the path contains a NUL character"));
+    }
+    // `sqlite://user:password@...`: SQLite has no users, and the text before `@` would be taken
+    // for a directory name.
+    if rest.starts_with("//")
+        && path
+            .split('/')
+            .next()
+            .is_some_and(|head| head.contains('@'))
+    {
+        let secret = path.split('@').next().unwrap_or_default().to_owned();
+        return Err(invalid(
+            raw,
+            &[secret],
+            "a SQLite URL names a file and takes no user or password: give the path, as in sqlite://data/shop.db or sqlite:///var/lib/shop.db",
+        ));
     }
     Ok(DatabaseUrl {
         dialect: Dialect::Sqlite,
         target: path.to_owned(),
-        redacted: raw.to_owned(),
-        password: None,
+        redacted: redact_url(raw, &[]),
+        secrets: Vec::new(),
     })
 }
 
-fn invalid(raw: &str, password: Option<&str>, reason: &str) -> Error {
+fn invalid(raw: &str, secrets: &[String], reason: &str) -> Error {
     Error::InvalidUrl {
-        url: redact_url(raw, password),
-        reason: reason.to_owned(),
+        url: redact_url(raw, secrets),
+        reason: hide(reason.to_owned(), secrets),
     }
 }
 
-/// `raw` with its password hidden: the credentials of every URL-like token, and `password`
-/// wherever else it appears.
-fn redact_url(raw: &str, password: Option<&str>) -> String {
-    let redacted = redact_credentials(raw);
-    match password {
-        Some(p) if !p.is_empty() => redacted.replace(p, "***"),
-        _ => redacted,
-    }
+/// `raw` with its password hidden: every credential [`redact_credentials`] recognises, and
+/// `secrets` wherever else they appear.
+fn redact_url(raw: &str, secrets: &[String]) -> String {
+    hide(redact_credentials(raw), secrets)
 }
 
-/// Hides the password of every URL-like token in `text` (`scheme:[//]user:password@host...`),
-/// whatever characters the password holds and however malformed the URL is.
-///
-/// Use it on any text that may echo what a user configured: error messages of URL parsers and
-/// argument parsers, lines of a `.env` file, log fields. The password is taken to run from the
-/// first `:` after the user name to the *last* `@` of the token, so an unencoded `@`, `#`, `/`
-/// or `?` in it is hidden too (at worst, part of the host is hidden with it).
-///
-/// ```
-/// use migrate_core::redact_credentials;
-/// assert_eq!(
-///     redact_credentials("invalid URL `postgres://app:Pa#ss/w@db/shop`"),
-///     "invalid URL `postgres://app:***@db/shop`"
-/// );
-/// assert_eq!(redact_credentials("mysql:root:S3cret@db/x"), "mysql:root:***@db/x");
-/// assert_eq!(redact_credentials("no secret: here"), "no secret: here");
-/// ```
-pub fn redact_credentials(text: &str) -> String {
-    let is_delimiter = |c: char| c.is_whitespace() || matches!(c, '`' | '\'' | '"');
-    let mut out = String::with_capacity(text.len());
-    let mut token = String::new();
-    for c in text.chars() {
-        if is_delimiter(c) {
-            out.push_str(&redact_token(&token));
-            token.clear();
-            out.push(c);
-        } else {
-            token.push(c);
-        }
+/// `text` with each of `secrets` replaced wherever it appears.
+fn hide(mut text: String, secrets: &[String]) -> String {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        text = text.replace(secret.as_str(), "***");
     }
-    out.push_str(&redact_token(&token));
-    out
+    text
 }
 
-/// One whitespace- or quote-delimited token with the password of its URL, if any, hidden.
-fn redact_token(token: &str) -> String {
-    let Some(at) = token.rfind('@') else {
-        return token.to_owned();
-    };
-    // The scheme: the letters before the first `:` that follows one (as in `url=postgres:`).
-    let Some(colon) = token[..at].find(':') else {
-        return token.to_owned();
-    };
-    let scheme_start = token[..colon]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
-        .map_or(0, |i| i + 1);
-    let scheme = &token[scheme_start..colon];
-    if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return token.to_owned();
-    }
-    let after_scheme = &token[colon + 1..];
-    let slashes = after_scheme.len() - after_scheme.trim_start_matches('/').len();
-    let userinfo_start = colon + 1 + slashes;
-    let userinfo = &token[userinfo_start..at];
-    match userinfo.find(':') {
-        Some(user_end) => format!(
-            "{}***{}",
-            &token[..userinfo_start + user_end + 1],
-            &token[at..]
-        ),
-        // `scheme:secret@host` (no user name) may still be a password: hide it.
-        None if slashes == 0 && !userinfo.is_empty() => {
-            format!("{}***{}", &token[..userinfo_start], &token[at..])
-        }
-        None => token.to_owned(),
-    }
+/// Whether `raw` is a libpq-style `host=... user=... password=...` string rather than a URL.
+fn is_keyword_string(raw: &str) -> bool {
+    let first = raw.split_whitespace().next().unwrap_or_default();
+    !raw.contains("://")
+        && first
+            .split_once('=')
+            .is_some_and(|(key, _)| !key.contains(':'))
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -381,5 +372,60 @@ mod tests {
         let url = parse("postgres://u:p%40ss@h/db").unwrap();
         assert_eq!(url.to_string(), "postgres://u:***@h/db");
         assert_eq!(url.redact("auth failed for p@ss"), "auth failed for ***");
+    }
+
+    #[test]
+    fn the_client_gets_the_password_whole_and_messages_never_show_it() {
+        // An unencoded `@` or space in the password is encoded for the client, which would
+        // otherwise take what follows the first `@` for the host.
+        let url = parse("postgres://u:Sup3r@S3cretPw@127.0.0.1/db").unwrap();
+        assert_eq!(
+            url.connection_target(),
+            "postgres://u:Sup3r%40S3cretPw@127.0.0.1/db"
+        );
+        assert_eq!(url.to_string(), "postgres://u:***@127.0.0.1/db");
+        assert_eq!(
+            url.redact("could not translate host name \"S3cretPw@127.0.0.1\""),
+            "could not translate host name \"***@127.0.0.1\""
+        );
+        let url = parse("postgres://u:my S3cretPw@127.0.0.1/db").unwrap();
+        assert_eq!(url.to_string(), "postgres://u:***@127.0.0.1/db");
+        assert_eq!(
+            url.redact("auth failed for my S3cretPw"),
+            "auth failed for ***"
+        );
+        // A password given as a query parameter.
+        let url = parse("postgres://u@127.0.0.1/db?password=S3cretPw&sslmode=disable").unwrap();
+        assert_eq!(
+            url.to_string(),
+            "postgres://u@127.0.0.1/db?password=***&sslmode=disable"
+        );
+        assert_eq!(url.redact("bad S3cretPw"), "bad ***");
+    }
+
+    #[test]
+    fn keyword_strings_and_sqlite_credentials_are_refused_unseen() {
+        for raw in [
+            "host=127.0.0.1 user=postgres password=S3cretPw dbname=x",
+            "dbname=x password='S3 cretPw'",
+            "sqlite://u:S3cretPw@/tmp/x.db",
+            "sqlite://S3cretPw@localhost/x.db",
+            "x password=a:S3cretPw",
+        ] {
+            let err = parse(raw).unwrap_err().to_string();
+            assert!(!err.contains("S3"), "{raw}: {err}");
+            assert!(!err.contains("cretPw"), "{raw}: {err}");
+        }
+        let err = parse("host=h dbname=x").unwrap_err().to_string();
+        assert!(err.contains("keyword/value connection string"), "{err}");
+        let err = parse("sqlite://u:pw@/tmp/x.db").unwrap_err().to_string();
+        assert!(err.contains("takes no user or password"), "{err}");
+        // A file name with `@` below a directory is a path.
+        assert_eq!(
+            parse("sqlite://backups/shop@2024.db")
+                .unwrap()
+                .sqlite_path(),
+            Some("backups/shop@2024.db")
+        );
     }
 }

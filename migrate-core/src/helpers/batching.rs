@@ -289,7 +289,7 @@ pub(crate) fn drive(
         }
         let rest = pause.max(back_off);
         if !rest.is_zero() {
-            std::thread::sleep(rest);
+            crate::interrupt::sleep(rest);
         }
     }
     let elapsed = started.elapsed();

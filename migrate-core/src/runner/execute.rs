@@ -137,12 +137,12 @@ impl Runner<'_> {
                 migration,
                 &format!(
                     "waited {} ms for a lock held by another session and rolled back; trying again in {} ms (attempt {tried} of {})",
-                    wait.timeout.as_millis(),
+                    wait.waits(self.conn.dialect()).as_millis(),
                     pause.as_millis(),
                     wait.attempts
                 ),
             );
-            std::thread::sleep(pause);
+            crate::interrupt::sleep(pause);
         }
     }
 
@@ -196,12 +196,16 @@ impl Runner<'_> {
                 return Err(interrupted);
             }
             if let Err(source) = outcome {
-                // A lost connection is the environment's fault: the run stays `running`, so the
-                // next `up` resumes it after its last recorded step. Why it stopped is noted on
-                // a fresh connection, if the server is back. So is a lock another session held
-                // through every attempt, once the migration has changed something.
+                // A lost connection, a full disk or a database file made read-only under the
+                // run are the environment's fault: the run stays `running`, so the same command
+                // resumes it after its last recorded step once the cause is gone. Why it stopped
+                // is noted on a fresh connection, if the database is usable again. So is a lock
+                // another session held through every attempt, once the migration has changed
+                // something.
                 let lock_wait = matches!(source, Error::LockWait { .. });
-                if source.is_connection_lost() || (lock_wait && changed) {
+                let environment =
+                    source.is_connection_lost() || source.environment_failure().is_some();
+                if environment || (lock_wait && changed) {
                     self.note_on_fresh_connection(history, migration, &source);
                     return Err(failed(source, false));
                 }
@@ -269,7 +273,8 @@ impl Runner<'_> {
         let Some(url) = &self.reconnect else {
             return;
         };
-        let noted = AnyConnection::establish(url).and_then(|mut conn| {
+        // Never a new SQLite file in place of one deleted under the run.
+        let noted = AnyConnection::establish_existing(url).and_then(|mut conn| {
             history.record_stop_reason(&mut conn, migration.id(), &source.to_string())
         });
         if let Err(error) = noted {

@@ -301,6 +301,19 @@ impl<'a> Runner<'a> {
                     }
                     runner.run_one(migration, entry.operation, Resume::from_entry(Some(entry)))
                 }
+                // Recording a migration that never ran as applied would skip it for good
+                // without a word: `resolve` decides about what ran part-way or changed.
+                Resolution::MarkApplied if status.state == MigrationState::Pending => {
+                    Err(Error::InvalidTarget {
+                        message: format!(
+                            "migration {id} `{}` is pending: it has not run, so there is nothing to resolve; only a failed, interrupted or changed migration can be marked applied",
+                            status.name
+                        ),
+                        hint: format!(
+                            "to apply it, run `migrate up --to {id}`; `migrate status` shows the migrations that need a decision"
+                        ),
+                    })
+                }
                 Resolution::MarkApplied => match status.descriptor {
                     Some(migration) => {
                         runner.history.record_applied(

@@ -17,24 +17,37 @@ use super::{ColumnSpec, Sql, check_rows};
 use crate::{Assignment, Dialect, Fill, Step, quote_str};
 
 /// SQL building blocks for cutting a text at its first separator.
+///
+/// SQLite's `substr` and `length` count characters on TEXT and stop at a NUL byte; on BLOBs
+/// they (and `instr`) count bytes and see every one. So on SQLite the text is cut as its bytes
+/// (`CAST(x AS BLOB)`) and each part cast back to TEXT, which keeps NUL bytes and bytes that are
+/// not UTF-8 as they were: the parts join back to the value byte for byte.
 struct Cutter {
     sql: Sql,
+    /// The separator as a text literal, for joining.
     sep: String,
+    /// The separator as searched for: the text literal, or its bytes on SQLite.
+    needle: String,
 }
 
 impl Cutter {
     fn new(dialect: Dialect, separator: &str) -> Cutter {
         // The macro rejects separators a SQL string cannot hold.
         let sep = quote_str(dialect, separator).unwrap_or_else(|_| "''".to_owned());
+        let needle = match dialect {
+            Dialect::Sqlite => format!("CAST({sep} AS BLOB)"),
+            Dialect::Postgres | Dialect::Mysql => sep.clone(),
+        };
         Cutter {
             sql: Sql(dialect),
             sep,
+            needle,
         }
     }
 
     /// Whether `x` contains the separator (NULL if `x` is NULL).
     fn has_sep(&self, x: &str) -> String {
-        let sep = &self.sep;
+        let sep = &self.needle;
         match self.sql.0 {
             Dialect::Postgres => format!("strpos({x}, {sep}) > 0"),
             // SUBSTRING_INDEX matches case-sensitively and byte-exactly whatever the collation;
@@ -46,9 +59,9 @@ impl Cutter {
         }
     }
 
-    /// The text before the first separator, or all of `x` without one.
+    /// The text before the first separator, or all of `x` without one (bytes on SQLite).
     fn before(&self, x: &str) -> String {
-        let sep = &self.sep;
+        let sep = &self.needle;
         match self.sql.0 {
             Dialect::Postgres => format!(
                 "CASE WHEN strpos({x}, {sep}) > 0 THEN substr({x}, 1, strpos({x}, {sep}) - 1) ELSE {x} END"
@@ -60,9 +73,9 @@ impl Cutter {
         }
     }
 
-    /// The text after the first separator, or NULL without one.
+    /// The text after the first separator, or NULL without one (bytes on SQLite).
     fn after(&self, x: &str) -> String {
-        let sep = &self.sep;
+        let sep = &self.needle;
         let rest = match self.sql.0 {
             Dialect::Postgres => format!("substr({x}, strpos({x}, {sep}) + char_length({sep}))"),
             Dialect::Mysql => format!(
@@ -75,15 +88,61 @@ impl Cutter {
 
     /// The SQL expression of each part of `source`.
     fn parts(&self, source: &str, count: usize) -> Vec<String> {
+        let sqlite = self.sql.0 == Dialect::Sqlite;
+        let text = |bytes: String| {
+            if sqlite {
+                format!("CAST({bytes} AS TEXT)")
+            } else {
+                bytes
+            }
+        };
         let mut parts = Vec::with_capacity(count);
-        let mut rest = source.to_owned();
+        let mut rest = if sqlite {
+            format!("CAST({source} AS BLOB)")
+        } else {
+            source.to_owned()
+        };
         for _ in 1..count {
-            parts.push(format!("({})", self.before(&rest)));
+            parts.push(text(format!("({})", self.before(&rest))));
             rest = format!("({})", self.after(&rest));
         }
-        parts.push(rest);
+        parts.push(text(rest));
         parts
     }
+}
+
+/// A condition true where `a` and `b` differ in a byte or in being NULL: the comparison of a
+/// value with what replaces it, whatever the collation (MySQL's ignore case and trailing
+/// spaces) or the bytes (SQLite compares TEXT up to a NUL).
+fn differs(dialect: Dialect, a: &str, b: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!("{a} IS DISTINCT FROM {b}"),
+        Dialect::Mysql => format!("NOT (CAST({a} AS BINARY) <=> CAST({b} AS BINARY))"),
+        Dialect::Sqlite => format!("CAST({a} AS BLOB) IS NOT CAST({b} AS BLOB)"),
+    }
+}
+
+/// The check, run after the fill and before anything is dropped, that the new columns give back
+/// every value of the old ones byte for byte: if they do not, the migration stops with the old
+/// columns still there.
+fn replaced_exactly(
+    sql: Sql,
+    table: &str,
+    key: &str,
+    condition: &str,
+    dropped: &str,
+    kept_in: &str,
+) -> Step {
+    Step::Verify(check_rows(
+        sql,
+        table,
+        key,
+        condition,
+        format!(
+            "did not drop {dropped} of `{table}`: in {{n}} rows {kept_in} does not give back its value byte for byte"
+        ),
+        "nothing was dropped: look at those rows (a trigger that changed them, or text the database's string functions cannot cut), fix them, then run the migration again".to_owned(),
+    ))
 }
 
 /// `split_column!`: adds the `parts` columns, fills them from `source`, checks and constrains
@@ -162,6 +221,16 @@ pub fn split_column(
     for part in parts.iter().filter(|p| p.not_null) {
         steps.extend(set_not_null(dialect, table, key, &part.name, Some(part.ty)));
     }
+    let part_names: Vec<String> = parts.iter().map(|p| p.name.clone()).collect();
+    let joined = merged_value(sql, &cutter.sep, &part_names);
+    steps.push(replaced_exactly(
+        sql,
+        table,
+        key,
+        &differs(dialect, &joined, &sql.id(&source.name)),
+        &format!("`{}`", source.name),
+        &format!("joining {}", names(&part_names)),
+    ));
     steps.extend(drop_column(dialect, table, &source.name));
     steps
 }
@@ -249,7 +318,7 @@ pub fn merge_columns(
     steps.push(Step::Fill(Fill::new(
         table,
         key,
-        vec![Assignment::new(&target.name, merged)],
+        vec![Assignment::new(&target.name, merged.clone())],
         format!("merged into `{table}.{}` in {{n}} rows", target.name),
     )));
     if target.not_null {
@@ -261,10 +330,28 @@ pub fn merge_columns(
             Some(target.ty),
         ));
     }
+    steps.push(replaced_exactly(
+        sql,
+        table,
+        key,
+        &differs(dialect, &sql.id(&target.name), &merged),
+        &names(parts),
+        &format!("`{}`", target.name),
+    ));
     for part in parts {
         steps.extend(drop_column(dialect, table, part));
     }
     steps
+}
+
+/// `` `a`, `b` and `c` ``.
+fn names(columns: &[String]) -> String {
+    let quoted: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// `p1 || sep || p2 || ...`, stopping at the first NULL part after the first.
