@@ -8,7 +8,7 @@
 #   scripts/bench-fleet.sh [N] [JOBS] [RUNS] [DATABASES]
 #
 # Defaults: N=200, JOBS=16, RUNS=2, DATABASES="postgres mariadb sqlite". Tenants are PostgreSQL
-# schemas of one database (`fleet_bench`), MariaDB databases (`fbench_*`) and SQLite files (in a
+# schemas of one database (`fleet_bench`), MariaDB databases (`fbench_<pid>_*`) and SQLite files (in a
 # temporary directory); all are dropped at the end. PROFILE=debug uses the debug build (default:
 # release). The servers are those of the tests: PostgreSQL at 127.0.0.1:5432 as `postgres`,
 # MariaDB at 127.0.0.1:3306 as `root` (FLEET_BENCH_POSTGRES / FLEET_BENCH_MYSQL: other URLs
@@ -52,12 +52,14 @@ cleanup() {
   rm -rf "$work"
 }
 
+# The databases of this invocation (fbench_<pid>_...), one by one: a DROP that fails (MariaDB
+# 10.11 can leave a `<table>.TRG-` file behind after many concurrent trigger changes, which
+# DROP DATABASE refuses to remove) does not stop the others.
 drop_mariadb() {
-  local dbs
-  dbs=$(mysql_do "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'fbench\\_%'")
-  local sql=""
-  for d in $dbs; do sql+="DROP DATABASE \`$d\`;"; done
-  [ -z "$sql" ] || mysql_do "$sql"
+  local d
+  for d in $(mysql_do "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'fbench\\_$$\\_%'"); do
+    mysql_do "DROP DATABASE \`$d\`" || echo "could not drop MariaDB database $d" >&2
+  done
 }
 
 # setup DATABASE: new tenants; writes $work/loop.urls (set l) and sets fleet_args (set f).
@@ -73,11 +75,11 @@ setup() {
       ;;
     mariadb)
       drop_mariadb
-      local sql=""
-      for i in $(seq 1 "$n"); do sql+="CREATE DATABASE fbench_l_$i; CREATE DATABASE fbench_f_$i;"; done
+      local sql="" prefix="fbench_$$_r${run}"
+      for i in $(seq 1 "$n"); do sql+="CREATE DATABASE ${prefix}_l_$i; CREATE DATABASE ${prefix}_f_$i;"; done
       mysql_do "$sql"
-      for i in $(seq 1 "$n"); do echo "$my/fbench_l_$i"; done >"$work/loop.urls"
-      fleet_args=(--database-url "$my/mysql" --mysql-databases 'fbench_f_*')
+      for i in $(seq 1 "$n"); do echo "$my/${prefix}_l_$i"; done >"$work/loop.urls"
+      fleet_args=(--database-url "$my/mysql" --mysql-databases "${prefix}_f_*")
       ;;
     sqlite)
       rm -rf "$work/sqlite"
