@@ -311,6 +311,15 @@ test_each_dialect! {
         assert!(text.contains("3 applied, 1 up to date, 0 failed"), "{text}");
         let rows = json(&tenants.fleet(&["status", "--json"]));
         assert!(rows.as_array().unwrap().iter().all(|r| r["at"]["id"] == 3 && r["pending"] == 0));
+        // An applied migration whose recorded checksum differs needs attention: status 6, named.
+        tenants.execute(2, "UPDATE _migrate_history SET checksum = 'edited' WHERE id = 1");
+        let output = tenants.fleet(&["status", "--json"]);
+        assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+        let rows = json(&output);
+        assert_eq!(rows[1]["attention"][0]["state"], "changed", "{rows}");
+        assert_eq!(rows[0]["attention"], serde_json::json!([]));
+        let text = String::from_utf8_lossy(&tenants.fleet(&["status"]).stdout).into_owned();
+        assert!(text.contains("1 changed"), "{text}");
     }
 }
 
