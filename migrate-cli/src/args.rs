@@ -126,6 +126,7 @@ pub enum FleetCommand {
 /// The databases of a fleet: `--database-url` (repeated), a file of URLs, or tenants matching a
 /// pattern (on the server of `--database-url` or DATABASE_URL); several sources add up.
 #[derive(Debug, ClapArgs)]
+#[command(next_help_heading = "Fleet")]
 pub struct FleetTargetArgs {
     /// A file of database URLs, one per line (blank lines and `#` comments skipped)
     #[arg(long, value_name = "FILE")]
