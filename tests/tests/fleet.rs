@@ -547,3 +547,60 @@ fn an_unreachable_database_fails_alone() {
     assert_eq!(results(&report), ["failed", "applied"]);
     assert_eq!(report["databases"][0]["error"]["exit_status"], 4);
 }
+
+/// SIGINT stops the fleet as it stops `up`: the running database at its next safe point, no new
+/// one started, status 130; the same command then finishes the rest.
+#[test]
+fn an_interrupted_fleet_starts_no_new_database_and_the_rerun_finishes() {
+    let db = TestDb::new(Dialect::Sqlite);
+    let dir = std::path::Path::new(db.url().trim_start_matches("sqlite://"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    // Enough tenants that one job is still at work when the signal comes (about 10 ms each).
+    for i in 1..=1000 {
+        std::fs::write(dir.join(format!("t_{i:04}.db")), b"").unwrap();
+    }
+    let pattern = format!("{}/t_*.db", dir.display());
+    let run = |jobs: &str| {
+        let mut command = fixture();
+        command
+            .args([
+                "fleet",
+                "up",
+                "--json",
+                "--jobs",
+                jobs,
+                "--sqlite-files",
+                &pattern,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    };
+    let child = run("1").spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let signal = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signal.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["summary"]["interrupted"], true);
+    let not_started = report["summary"]["not_started"].as_u64().unwrap();
+    assert!(not_started > 0, "{report}");
+    let output = run("8").output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = json(&output);
+    let results = results(&report);
+    assert!(
+        results.iter().all(|r| r == "applied" || r == "up_to_date"),
+        "{results:?}"
+    );
+    assert!(
+        results.iter().filter(|r| *r == "applied").count() as u64 >= not_started,
+        "{results:?}"
+    );
+}
