@@ -24,15 +24,12 @@ const MAX_BATCH_MS: u64 = 60_000;
 )]
 pub struct Args {
     /// Database URL: postgres://user:pass@host/db, mysql://user:pass@host/db, sqlite://file.db or
-    /// sqlite::memory: [default: $DATABASE_URL, then .env, then the binary's default]
-    #[arg(
-        long,
-        global = true,
-        env = "DATABASE_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
-    pub database_url: Option<String>,
+    /// sqlite::memory: [default: $DATABASE_URL, then .env, then the binary's default]; `fleet`
+    /// takes it several times
+    // Not clap's `env`: `fleet` must tell URLs given here (its databases) from DATABASE_URL
+    // (the server its patterns list tenants on); `Cli::database_url` reads the environment.
+    #[arg(long, global = true, value_name = "URL", action = clap::ArgAction::Append)]
+    pub database_url: Vec<String>,
 
     /// Table that records applied migrations
     #[arg(
@@ -126,6 +123,69 @@ pub enum Command {
     AdoptDiesel,
     /// Print the schema.rs that Diesel's print-schema writes for the database
     PrintSchema,
+    /// Apply the migrations to many databases (tenants, shards), or show where each one is
+    #[command(subcommand)]
+    Fleet(FleetCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Apply pending migrations to every database of the fleet, several at once
+    Up(FleetUpArgs),
+    /// Show which migration each database of the fleet is at
+    Status(FleetStatusArgs),
+}
+
+/// The databases of a fleet: `--database-url` (repeated), a file of URLs, or tenants matching a
+/// pattern (on the server of `--database-url` or DATABASE_URL); several sources add up.
+#[derive(Debug, ClapArgs)]
+#[command(next_help_heading = "Fleet")]
+pub struct FleetTargetArgs {
+    /// A file of database URLs, one per line (blank lines and `#` comments skipped)
+    #[arg(long, value_name = "FILE")]
+    pub url_file: Vec<std::path::PathBuf>,
+    /// The PostgreSQL schemas matching PATTERN in the database of --database-url, each a tenant
+    /// (`*` matches any characters, `?` one; e.g. 'tenant_*')
+    #[arg(long, value_name = "PATTERN")]
+    pub schemas: Option<String>,
+    /// The MySQL/MariaDB databases matching PATTERN on the server of --database-url, each a tenant
+    #[arg(long, value_name = "PATTERN")]
+    pub mysql_databases: Option<String>,
+    /// The SQLite files matching PATTERN, each a tenant (wildcards in the file name only: 'tenants/*.db')
+    #[arg(long, value_name = "PATTERN")]
+    pub sqlite_files: Option<String>,
+    /// At most N databases at once, each on its own connection
+    #[arg(short, long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct FleetUpArgs {
+    #[command(flatten)]
+    pub targets: FleetTargetArgs,
+    /// Migrate the first K databases first, and start no other if one of them fails
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    pub canary: usize,
+    /// After a failure, go on starting the other databases [default: start no new one]
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Apply up to and including this id
+    #[arg(long, value_name = "ID")]
+    pub to: Option<u64>,
+    /// Also apply migrations older than the newest applied one (merged from another branch)
+    #[arg(long)]
+    pub out_of_order: bool,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct FleetStatusArgs {
+    #[command(flatten)]
+    pub targets: FleetTargetArgs,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -39,3 +39,39 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
         _ => 1,
     }
 }
+
+/// The exit statuses of a fleet's databases from the most to the least severe: a database left
+/// needing an operator first, then failed migrations and histories, data checks, other errors,
+/// unreachable or locked databases, configuration and targets, then an interruption, then
+/// success.
+const SEVERITY: [u8; 12] = [6, 5, 10, 9, 1, 4, 8, 3, 7, 11, 130, 0];
+
+/// The worst of `statuses` (0 when there are none), by [`SEVERITY`].
+pub(crate) fn worst(statuses: impl IntoIterator<Item = u8>) -> u8 {
+    let rank = |status: u8| {
+        SEVERITY
+            .iter()
+            .position(|s| *s == status)
+            .unwrap_or(SEVERITY.len())
+    };
+    statuses.into_iter().min_by_key(|s| rank(*s)).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_status_wins() {
+        assert_eq!(worst([]), 0);
+        assert_eq!(worst([0, 0]), 0);
+        assert_eq!(worst([0, 9, 4]), 9);
+        assert_eq!(worst([130, 4, 0]), 4, "a failure outranks the interruption");
+        assert_eq!(worst([0, 130]), 130);
+        assert_eq!(
+            worst([9, 6, 5]),
+            6,
+            "a database needing an operator outranks all"
+        );
+    }
+}

@@ -17,6 +17,7 @@ mod args;
 mod commands;
 mod dotenv;
 mod exit;
+mod fleet_output;
 mod output;
 mod redact;
 mod schema_file;
@@ -71,6 +72,14 @@ impl Cli {
             Ok(args) => args,
             Err(e) => return usage_error(&e),
         };
+        if args.database_url.len() > 1 && !matches!(args.command, args::Command::Fleet(_)) {
+            use clap::CommandFactory;
+            let error = args::Args::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--database-url was given more than once: only `migrate fleet` takes several databases",
+            );
+            return usage_error(&error);
+        }
         install_signal_handler();
         let mut out = output::Output::new(args.color, args.quiet);
         output::init_logging(args.verbose, out.color_enabled_stderr());
@@ -98,7 +107,8 @@ impl Cli {
             hint: "set it to the database's URL, unset DATABASE_URL to use the binary's default, or pass --database-url".into(),
         }
         };
-        match given {
+        let from_env = std::env::var("DATABASE_URL").ok();
+        match given.or(from_env.as_deref()) {
             Some(url) if url.trim().is_empty() => return Err(empty()),
             Some(url) => return url.parse().inspect(redact::remember),
             None if std::env::var_os("DATABASE_URL").is_some() => return Err(empty()),

@@ -151,12 +151,17 @@ impl Output {
     }
 
     pub fn error(&mut self, error: &Error) {
+        self.error_text(&error.to_string(), error.hint().as_deref());
+    }
+
+    /// An error given as its text and hint, on stderr (even with --quiet).
+    pub fn error_text(&mut self, message: &str, hint: Option<&str>) {
         self.close_line();
         let mut text = format!(
-            "{} {error}\n",
+            "{} {message}\n",
             paint(self.color_stderr, Style::Red, "error:")
         );
-        if let Some(hint) = error.hint() {
+        if let Some(hint) = hint {
             let label = paint(self.color_stderr, Style::Bold, "hint:");
             text.push_str(&format!("  {label} {hint}\n"));
         }

@@ -232,6 +232,16 @@ pub enum Error {
         last_key: Option<String>,
     },
 
+    /// Databases of a fleet run failed or were not started (see
+    /// [`FleetReport::into_result`](crate::FleetReport::into_result)).
+    #[error("{summary}")]
+    FleetIncomplete {
+        /// How many failed or were not started, and the first failure.
+        summary: String,
+        /// The kind of the first failure (or `Interrupted`).
+        kind: ErrorKind,
+    },
+
     /// A batched helper was called in a migration that runs in one transaction (the macro
     /// refuses this at compile time; this catches helpers called from other functions).
     #[error(
@@ -395,6 +405,7 @@ impl Error {
             Error::IncompatibleHistory { .. } => ErrorKind::History,
             Error::LockTimeout { .. } | Error::LockWait { .. } => ErrorKind::Lock,
             Error::Interrupted { .. } => ErrorKind::Interrupted,
+            Error::FleetIncomplete { kind, .. } => *kind,
             Error::DataCheck { .. } => ErrorKind::Data,
             Error::BatchedInTransaction { .. }
             | Error::Rebuild { .. }
@@ -592,6 +603,7 @@ impl Error {
             Error::IncompatibleHistory { .. } => "point --history-table at another table name, or rename the existing table if it belongs to another tool".into(),
             Error::Interrupted { last_key: Some(_), .. } => "run the same command again: it resumes after the last committed batch".into(),
             Error::Interrupted { last_key: None, .. } => "run the same command again to continue".into(),
+            Error::FleetIncomplete { .. } => "each database is as a single run would have left it: fix the failed ones and run the same command again (the databases already migrated are up to date)".into(),
             Error::DryRunUnsupported => "run it against a scratch copy of the database to see what it does".into(),
             _ => return None,
         })

@@ -78,6 +78,8 @@ mod runner;
 
 mod startup;
 
+mod fleet;
+
 pub use connection::{AnyConnection, DatabaseUrl, redact_credentials};
 pub use descriptor::{Down, MigrationDescriptor, MigrationFn};
 pub use error::{Error, ErrorKind, Result};
@@ -237,6 +239,9 @@ mod helper_macros {
     // migrate-macros).
     pub use migrate_macros::*;
 }
+pub use fleet::{
+    DatabaseOutcome, DatabaseResult, DatabaseStatus, Fleet, FleetObserver, FleetReport, FleetTarget,
+};
 pub use migrate_sql::{ColumnType, Dialect};
 pub use migration::Migration;
 pub use registry::{MigrationSet, Registry};

@@ -102,11 +102,24 @@ fn lock_timeout(holder: String, waited: Duration) -> Error {
     }
 }
 
-/// The advisory lock key: a fixed class and the checksum of the lock's name.
-fn advisory_key(name: &str) -> (i32, i32) {
+/// The advisory lock key: a fixed class and the checksum of the lock's name, qualified by the
+/// history table's schema. Advisory locks are per database, so without the schema every tenant
+/// schema of one database would wait for the others. A table in `public` (or in no schema) keeps
+/// the unqualified key of earlier versions, so that they and this one still exclude each other.
+fn advisory_key(schema: Option<&str>, name: &str) -> (i32, i32) {
     const CLASS: i32 = 0x6d69_6772; // "migr"
-    let hash = Checksum::of(name.as_bytes()).0;
+    let qualified = match schema {
+        Some(schema) if schema != "public" => format!("{schema}.{name}"),
+        _ => name.to_owned(),
+    };
+    let hash = Checksum::of(qualified.as_bytes()).0;
     (CLASS, (hash & 0x7fff_ffff) as i32)
+}
+
+#[derive(QueryableByName)]
+struct Schema {
+    #[diesel(sql_type = Nullable<Text>)]
+    schema: Option<String>,
 }
 
 fn acquire_advisory(
@@ -115,7 +128,10 @@ fn acquire_advisory(
     timeout: Duration,
     on_wait: &mut dyn FnMut(&str),
 ) -> Result<RunLock> {
-    let key = advisory_key(name);
+    let schema = with_connection!(&mut *conn, c => diesel::sql_query(sql::POSTGRES_SCHEMA)
+        .get_result::<Schema>(c))
+    .map_err(|e| Error::database("reading the current schema", e))?;
+    let key = advisory_key(schema.schema.as_deref(), name);
     let started = Instant::now();
     let mut announced = false;
     loop {

@@ -7,6 +7,9 @@
 //! (see [`Runner::adopt_diesel_history_on_first_run`]), applies every pending migration, and reports through
 //! `tracing` (the [`LogObserver`](crate::LogObserver)).
 //!
+//! An application with many databases (a schema, database or file per tenant) migrates them all
+//! with [`Fleet`](crate::Fleet), several at once, each as this call would.
+//!
 //! The runner works on an owning [`AnyConnection`]; the application's connection is moved into
 //! one for the call and moved back afterwards (`replace_with`). Panics in migration code are
 //! caught and become errors before they reach that point, so the process aborts only if the

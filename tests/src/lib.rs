@@ -113,6 +113,11 @@ impl TestDb {
         self.dialect
     }
 
+    /// Its name on the server (for SQLite, its directory's).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Its URL, for `--database-url`.
     pub fn url(&self) -> &str {
         &self.url

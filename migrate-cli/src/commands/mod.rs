@@ -2,6 +2,7 @@
 
 mod adopt;
 mod apply;
+mod fleet;
 mod inspect;
 mod new;
 
@@ -34,6 +35,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut Output) -> Result<ExitCode> {
         Command::New(new) => new::new(&session, new, out),
         Command::AdoptDiesel => adopt::adopt_diesel(&session, out),
         Command::PrintSchema => inspect::print_schema(&session, out),
+        Command::Fleet(fleet) => fleet::run(&session, fleet, out),
     }
 }
 
@@ -46,7 +48,8 @@ pub struct Session<'a> {
 
 impl Session<'_> {
     fn url(&self) -> Result<DatabaseUrl> {
-        self.cli.database_url(self.args.database_url.as_deref())
+        self.cli
+            .database_url(self.args.database_url.first().map(String::as_str))
     }
 
     /// A connection for `up`, which creates a SQLite database file that does not exist yet.
@@ -106,21 +109,24 @@ impl Session<'_> {
             Ok(url) => runner.reconnect_url(url),
             Err(_) => runner,
         };
-        runner
-            .options(RunOptions {
-                allow_changed: safety.allow_changed,
-                allow_missing: safety.allow_missing,
-                out_of_order: false,
-                lock_timeout: Duration::from_secs(self.args.lock_timeout),
-                lock_wait: LockWait {
-                    timeout: Duration::from_millis(self.args.ddl_lock_timeout),
-                    attempts: self.args.ddl_attempts,
-                },
-                large_table_rows: self.args.large_table_rows,
-                batch_time: self.args.batch_time.map(Duration::from_millis),
-                batch_pause: self.args.batch_pause.map(Duration::from_millis),
-                max_commit_time: self.args.max_commit_time.map(Duration::from_millis),
-            })
-            .observer(out)
+        runner.options(self.run_options(safety)).observer(out)
+    }
+
+    /// The run's options from the command line, with `safety` overrides.
+    fn run_options(&self, safety: &SafetyArgs) -> RunOptions {
+        RunOptions {
+            allow_changed: safety.allow_changed,
+            allow_missing: safety.allow_missing,
+            out_of_order: false,
+            lock_timeout: Duration::from_secs(self.args.lock_timeout),
+            lock_wait: LockWait {
+                timeout: Duration::from_millis(self.args.ddl_lock_timeout),
+                attempts: self.args.ddl_attempts,
+            },
+            large_table_rows: self.args.large_table_rows,
+            batch_time: self.args.batch_time.map(Duration::from_millis),
+            batch_pause: self.args.batch_pause.map(Duration::from_millis),
+            max_commit_time: self.args.max_commit_time.map(Duration::from_millis),
+        }
     }
 }

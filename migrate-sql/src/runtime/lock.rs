@@ -4,6 +4,11 @@
 //! released by the server when the session ends. SQLite has none that outlives a statement, so
 //! the runtime locks a file beside the database instead ([`SQLITE_DATABASE_FILE`] finds it).
 
+/// The schema the history table lives in (column `schema`; NULL when no schema of the search
+/// path exists): PostgreSQL's advisory locks are per database, so the lock's key names the schema
+/// too, and tenants in schemas of one database migrate side by side.
+pub const POSTGRES_SCHEMA: &str = "SELECT CAST(current_schema() AS TEXT) AS schema";
+
 /// Tries the advisory lock without waiting; parameters: class, key (INTEGERs). Column `ok`: 1
 /// when taken.
 pub const POSTGRES_TRY: &str = "SELECT CAST(pg_try_advisory_lock($1, $2) AS INTEGER) AS ok";
@@ -44,6 +49,7 @@ mod tests {
     fn statements() {
         insta::assert_snapshot!(
             [
+                super::POSTGRES_SCHEMA,
                 super::POSTGRES_TRY,
                 super::POSTGRES_RELEASE,
                 super::POSTGRES_HOLDER,

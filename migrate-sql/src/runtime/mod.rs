@@ -1,5 +1,6 @@
 //! The SQL the runtime runs on its own behalf, per dialect: the history table, the migration
-//! lock, session setup, catalog reads, table sizes, and table changes planned from the live schema.
+//! lock, session setup, catalog reads, table sizes, table changes planned from the live schema, and
+//! the tenants of a fleet.
 //!
 //! Statements with values take them as bound parameters: a [`Template`] is the text around
 //! them, so the runtime can keep each statement prepared (its text never changes) and no value
@@ -7,6 +8,7 @@
 
 pub mod catalog;
 pub mod diesel;
+pub mod fleet;
 pub mod history;
 pub mod lock;
 pub mod session;
