@@ -19,6 +19,8 @@ use migrate_sql::helpers::row_sync::RowSync;
 use migrate_sql::{Assignment, Fill};
 use migrate_tests::fixtures::nul_text;
 use migrate_tests::{TestDb, test_each_dialect};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
 
 /// Values of every kind, as bytes: which a database can hold depends on it.
 fn values(dialect: Dialect) -> Vec<Option<Vec<u8>>> {
@@ -178,12 +180,45 @@ fn call(function: F, args: Vec<Expr>) -> Expr {
     Expr::call(function, args)
 }
 
-fn cases() -> Vec<(&'static str, Expr, Reads, Model)> {
+/// Cases whose start, length and field are given.
+fn varying_cases(start: usize, len: i64, n: usize) -> Vec<(String, Expr, Reads, Model)> {
+    let s = col;
+    let int = |v: usize| Expr::int(i64::try_from(v).unwrap());
+    let length_less = Expr::binary(BinaryOp::Sub, call(F::Length, vec![s()]), Expr::int(len));
+    vec![
+        (
+            format!("substring(s, {start}, {len})"),
+            call(F::Substring, vec![s(), int(start), Expr::int(len)]),
+            Reads::Bytes,
+            Box::new(move |v| hex(&substring(v, start, len))),
+        ),
+        (
+            format!("substring(s, {start}, length(s) - {len})"),
+            call(F::Substring, vec![s(), int(start), length_less]),
+            Reads::Bytes,
+            Box::new(move |v| hex(&substring(v, start, length(v) - len))),
+        ),
+        (
+            format!("split_part(s, \", \", {n})"),
+            call(F::SplitPart, vec![s(), Expr::string(", "), int(n)]),
+            Reads::Bytes,
+            Box::new(move |v| hex(&split_part(v, b", ", n))),
+        ),
+        (
+            format!("split_part(s, \"é\", {n})"),
+            call(F::SplitPart, vec![s(), Expr::string("é"), int(n)]),
+            Reads::Bytes,
+            Box::new(move |v| hex(&split_part(v, "é".as_bytes(), n))),
+        ),
+    ]
+}
+
+fn cases() -> Vec<(String, Expr, Reads, Model)> {
     let s = col;
     let text = Expr::string;
     let int = Expr::int;
     let bytes = |f: fn(&[u8]) -> Vec<u8>| -> Model { Box::new(move |v| hex(&f(v))) };
-    vec![
+    let cases: Vec<(&str, Expr, Reads, Model)> = vec![
         (
             "length(s)",
             call(F::Length, vec![s()]),
@@ -297,13 +332,23 @@ fn cases() -> Vec<(&'static str, Expr, Reads, Model)> {
             Reads::Text,
             Box::new(|_| "true".to_owned()),
         ),
-    ]
+    ];
+    cases
+        .into_iter()
+        .map(|(source, expr, reads, model)| (source.to_owned(), expr, reads, model))
+        .collect()
 }
 
 /// Creates `samples (id, s)` holding `values` from id 1.
 fn create_samples(db: &TestDb, values: &[Option<Vec<u8>>]) {
-    let d = db.dialect();
     db.execute("CREATE TABLE samples (id INTEGER PRIMARY KEY, s VARCHAR(100))");
+    fill_samples(db, values);
+}
+
+/// Replaces the rows of `samples` with `values`, from id 1.
+fn fill_samples(db: &TestDb, values: &[Option<Vec<u8>>]) {
+    let d = db.dialect();
+    db.execute("DELETE FROM samples");
     for (i, value) in values.iter().enumerate() {
         db.execute(&format!(
             "INSERT INTO samples (id, s) VALUES ({}, {})",
@@ -319,26 +364,114 @@ fn create_samples(db: &TestDb, values: &[Option<Vec<u8>>]) {
     assert_eq!(stored, written, "{d} stores the values as written");
 }
 
+/// Each case whose values over `samples` differ from its model's over `values`, described.
+fn mismatches(
+    db: &TestDb,
+    values: &[Option<Vec<u8>>],
+    cases: Vec<(String, Expr, Reads, Model)>,
+) -> Vec<String> {
+    let d = db.dialect();
+    let mut failures = Vec::new();
+    for (source, expr, reads, model) in cases {
+        let sql = match reads {
+            Reads::Bytes => hex_sql(d, &expr.render(d).unwrap()),
+            Reads::Text => Expr::cast(expr, CastTarget::String).render(d).unwrap(),
+        };
+        let got = db.texts(&format!("SELECT {sql} AS v FROM samples ORDER BY id"));
+        let expected: Vec<Option<String>> =
+            values.iter().map(|v| v.as_deref().map(&model)).collect();
+        if got != expected {
+            failures.push(format!(
+                "`{source}`:\n  expected {expected:?}\n  got      {got:?}"
+            ));
+        }
+    }
+    failures
+}
+
 test_each_dialect! {
     fn text_functions_give_the_model_s_value_for_every_byte(db: &TestDb) {
-        let d = db.dialect();
-        let values = values(d);
+        let values = values(db.dialect());
         create_samples(db, &values);
-        let mut failures = Vec::new();
-        for (source, expr, reads, model) in cases() {
-            let sql = match reads {
-                Reads::Bytes => hex_sql(d, &expr.render(d).unwrap()),
-                Reads::Text => Expr::cast(expr, CastTarget::String).render(d).unwrap(),
-            };
-            let got = db.texts(&format!("SELECT {sql} AS v FROM samples ORDER BY id"));
-            let expected: Vec<Option<String>> =
-                values.iter().map(|v| v.as_deref().map(&model)).collect();
-            if got != expected {
-                failures.push(format!("`{source}`:\n  expected {expected:?}\n  got      {got:?}"));
-            }
-        }
-        assert!(failures.is_empty(), "{d}:\n{}", failures.join("\n"));
+        let mut cases = cases();
+        cases.extend(varying_cases(3, 2, 2));
+        let failures = mismatches(db, &values, cases);
+        assert!(failures.is_empty(), "{}:\n{}", db.dialect(), failures.join("\n"));
     }
+}
+
+/// Any bytes a text column of the database holds, often spaces, `", "` and NUL: on SQLite any
+/// bytes at all, on MySQL any UTF-8 text, on PostgreSQL any UTF-8 text without NUL.
+fn stored_bytes(dialect: Dialect) -> BoxedStrategy<Vec<u8>> {
+    let piece = match dialect {
+        Dialect::Sqlite => prop::collection::vec(any::<u8>(), 1..4).boxed(),
+        Dialect::Mysql => any::<char>()
+            .prop_map(|c| String::from(c).into_bytes())
+            .boxed(),
+        Dialect::Postgres => any::<char>()
+            .prop_filter("PostgreSQL's text cannot hold NUL", |c| *c != '\0')
+            .prop_map(|c| String::from(c).into_bytes())
+            .boxed(),
+    };
+    let nul: &[u8] = if dialect == Dialect::Postgres {
+        b"\\u0000"
+    } else {
+        b"\0"
+    };
+    prop::collection::vec(
+        prop_oneof![
+            4 => piece,
+            2 => Just(b", ".to_vec()),
+            2 => Just(b" ".to_vec()),
+            2 => Just(nul.to_vec()),
+            1 => Just("é".as_bytes().to_vec()),
+        ],
+        0..12,
+    )
+    .prop_map(|pieces| pieces.concat())
+    .boxed()
+}
+
+/// Over random values, starts, lengths and fields, every case gives the model's value.
+fn check_text_functions_over_any_bytes(dialect: Dialect, runs: u32) {
+    let db = TestDb::new(dialect);
+    create_samples(&db, &[]);
+    let strategy = (
+        prop::collection::vec(prop::option::weighted(0.9, stored_bytes(dialect)), 1..6),
+        1..8usize,
+        -2..10i64,
+        1..5usize,
+    );
+    TestRunner::new(Config {
+        cases: runs,
+        max_shrink_iters: 256,
+        failure_persistence: None,
+        ..Config::default()
+    })
+    .run(&strategy, |(values, start, len, n)| {
+        fill_samples(&db, &values);
+        let mut cases = cases();
+        cases.extend(varying_cases(start, len, n));
+        let failures = mismatches(&db, &values, cases);
+        prop_assert!(failures.is_empty(), "{}", failures.join("\n"));
+        Ok(())
+    })
+    .unwrap_or_else(|failure| panic!("text functions over any bytes on {dialect}: {failure}"));
+}
+
+#[test]
+fn text_functions_over_any_bytes_on_sqlite() {
+    check_text_functions_over_any_bytes(Dialect::Sqlite, 256);
+}
+
+#[test]
+fn text_functions_over_any_bytes_on_mysql() {
+    check_text_functions_over_any_bytes(Dialect::Mysql, 48);
+}
+
+#[test]
+fn text_functions_over_any_bytes_on_postgres() {
+    check_text_functions_over_any_bytes(Dialect::Postgres, 48);
 }
 
 #[test]
