@@ -4,8 +4,9 @@
 //! expressions alone, the helpers in one transaction and online, the triggers that compute the
 //! application's writes, and a CHECK that SQLite keeps in the schema.
 //!
-//! On SQLite, `length` and `substr` read a TEXT only up to its first NUL byte; PostgreSQL cannot
-//! store NUL in text, so there the values without one show that the results did not change.
+//! SQLite's own `LENGTH` and `SUBSTR` read a TEXT only up to its first NUL byte (against a
+//! rendering that used them, the SQLite cases fail); PostgreSQL cannot store NUL in text, so
+//! there the values without one show that the results did not change.
 
 #![allow(clippy::unwrap_used)] // A test fails by panicking.
 
@@ -162,8 +163,8 @@ fn hex_sql(dialect: Dialect, expr: &str) -> String {
     }
 }
 
-/// What one expression gives for a value (`None` for NULL), as read back: hexadecimal bytes for
-/// text, decimal for an integer, `true`/`false`.
+/// What one expression gives for a value that is not NULL (NULL gives NULL), as read back:
+/// hexadecimal bytes for text, decimal for an integer, `true`/`false`.
 type Model = Box<dyn Fn(&[u8]) -> String>;
 
 /// Whether the expression gives text (read as bytes) or another type (read `as String`).
