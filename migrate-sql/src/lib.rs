@@ -16,6 +16,7 @@ pub mod ident;
 pub mod literal;
 pub mod locks;
 pub mod runtime;
+mod sqlite_text;
 pub mod step;
 pub mod types;
 pub mod version;

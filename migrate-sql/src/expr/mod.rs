@@ -85,6 +85,12 @@
 //!   depends on the database's locale. PostgreSQL renders them under `COLLATE "C"`, MySQL as
 //!   replacements of the 26 letters.
 //! - **`trim(s)`** removes leading and trailing spaces (U+0020) only, not tabs or newlines.
+//! - **NUL bytes** in text (SQLite and MySQL store them, PostgreSQL cannot) are characters like
+//!   any other for every text function and comparison. SQLite's own `LENGTH` and `SUBSTR` stop
+//!   at the first, so on a text holding one its `length` and `substring` count and cut a
+//!   NUL-free twin (`JSON_QUOTE`/`JSON_EXTRACT`, built into SQLite since 3.38), `split_part`
+//!   cuts the text's bytes, and `year`, `month`, `day` give NULL (it is not a date). Text that
+//!   is not UTF-8 (SQLite keeps it) counts characters as SQLite's `LENGTH` does.
 //! - **`length(s)`** counts characters, not bytes (`length("日本")` is 2).
 //! - **`substring(s, start, len)`** is 1-based; `start` must be an integer literal of at least 1
 //!   (positions below 1 mean something else on each database) and a negative `len` gives the
@@ -92,7 +98,8 @@
 //! - **`split_part(s, sep, n)`** gives the `n`-th field (from 1) of `s` split at the non-empty
 //!   string literal `sep`, searching from the left, and `""` when `s` has fewer than `n` fields,
 //!   as PostgreSQL's `split_part`. MySQL and SQLite assemble it from `SUBSTRING_INDEX` and
-//!   `instr`; on SQLite the rendering doubles in size with each field skipped, so keep `n` small.
+//!   `instr` (on SQLite over the text's bytes); on SQLite the rendering doubles in size with each
+//!   field skipped, so keep `n` small.
 //! - **`replace(s, from, to)`** is case-sensitive everywhere; an empty `from` leaves `s` unchanged.
 //! - **`year`, `month`, `day`** take a timestamp or date (or text in ISO-8601 form, which is how
 //!   SQLite stores them) and give an integer. A PostgreSQL `timestamptz` is read in the session's

@@ -59,11 +59,11 @@ impl Sql {
         format!("{}.{}", self.table(table), self.id(column))
     }
 
-    /// Text length in characters.
+    /// Text length in characters, NUL bytes counted.
     pub(crate) fn char_length(self, expr: &str) -> String {
         match self.0 {
             Dialect::Postgres | Dialect::Mysql => format!("CHAR_LENGTH({expr})"),
-            Dialect::Sqlite => format!("length({expr})"),
+            Dialect::Sqlite => crate::sqlite_text::char_length(expr),
         }
     }
 

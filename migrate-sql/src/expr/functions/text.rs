@@ -8,7 +8,7 @@ use crate::expr::error::Untranslatable;
 use crate::expr::render::Sql;
 use crate::expr::types::ValueType;
 use crate::expr::{Expr, Literal};
-use crate::quote_str;
+use crate::{quote_str, sqlite_text};
 
 /// Longer than any text a database stores: "to the end" for SQLite's `substr`.
 const TO_THE_END: &str = "2147483647";
@@ -90,13 +90,14 @@ pub(super) fn trim(s: &Sql) -> Sql {
     Sql::new(format!("TRIM({})", s.text), ValueType::Text)
 }
 
-/// `length(s)` in characters, not bytes (MySQL's LENGTH counts bytes).
+/// `length(s)` in characters, not bytes (MySQL's LENGTH counts bytes), NUL bytes counted
+/// (SQLite's LENGTH stops at the first).
 pub(super) fn length(s: &Sql, dialect: Dialect) -> Sql {
-    let name = match dialect {
-        Dialect::Postgres | Dialect::Mysql => "CHAR_LENGTH",
-        Dialect::Sqlite => "LENGTH",
+    let text = match dialect {
+        Dialect::Postgres | Dialect::Mysql => format!("CHAR_LENGTH({})", s.text),
+        Dialect::Sqlite => sqlite_text::char_length(&s.text),
     };
-    Sql::new(format!("{name}({})", s.text), ValueType::Integer)
+    Sql::new(text, ValueType::Integer)
 }
 
 /// `md5(s)`: the hex digest of the UTF-8 bytes on PostgreSQL and MySQL.
@@ -114,21 +115,20 @@ pub(super) fn md5(s: &Sql, dialect: Dialect) -> Result<Sql, Untranslatable> {
 }
 
 /// `substring(s, start, len)` with `start` >= 1 (checked by the caller). A negative `len`
-/// gives the empty string: PostgreSQL would raise an error and SQLite count backwards.
+/// gives the empty string: PostgreSQL would raise an error and SQLite count backwards. NUL
+/// bytes are characters like any other (SQLite's SUBSTR stops at the first).
 pub(super) fn substring(s: &Sql, start: i64, len: &Expr, len_sql: &Sql, dialect: Dialect) -> Sql {
     let len = match len {
         Expr::Literal(Literal::Int(n)) if *n < 0 => "0".to_owned(),
         Expr::Literal(Literal::Int(_) | Literal::Null) => len_sql.text.clone(),
         _ => format!("CASE WHEN {l} < 0 THEN 0 ELSE {l} END", l = len_sql.text),
     };
-    let name = match dialect {
-        Dialect::Mysql => "SUBSTRING",
-        Dialect::Postgres | Dialect::Sqlite => "SUBSTR",
+    let text = match dialect {
+        Dialect::Mysql => format!("SUBSTRING({}, {start}, {len})", s.text),
+        Dialect::Postgres => format!("SUBSTR({}, {start}, {len})", s.text),
+        Dialect::Sqlite => sqlite_text::substring(&s.text, start, &len),
     };
-    Sql::new(
-        format!("{name}({}, {start}, {len})", s.text),
-        ValueType::Text,
-    )
+    Sql::new(text, ValueType::Text)
 }
 
 /// `split_part(s, sep, n)`: field `n` (from 1), `''` when there are fewer fields, searching
@@ -149,15 +149,21 @@ pub(super) fn split_part(s: &Sql, sep_sql: &Sql, sep: &str, n: i64, dialect: Dia
             sep_chars + 1
         ),
         Dialect::Sqlite => {
-            // SQLite has no split function: drop one field at a time with instr/substr.
-            let mut rest = v.clone();
+            // SQLite has no split function: drop one field at a time with instr/substr. They
+            // work on the text's bytes (a BLOB), where SUBSTR does not stop at a NUL byte; a
+            // separator found in valid UTF-8 starts at a character, so the fields are the same.
+            let sep_bytes = sep.len();
+            let mut rest = format!("CAST({v} AS BLOB)");
+            let sep_sql = format!("CAST({sep_sql} AS BLOB)");
             for _ in 1..n {
                 rest = format!(
-                    "SUBSTR({rest}, IFNULL(NULLIF(INSTR({rest}, {sep_sql}), 0) + {sep_chars}, {TO_THE_END}))"
+                    "SUBSTR({rest}, IFNULL(NULLIF(INSTR({rest}, {sep_sql}), 0) + {sep_bytes}, {TO_THE_END}))"
                 );
             }
+            // SUBSTR of an empty BLOB is NULL: `SUBSTR(s, 1, 0)` is '' for any text, NULL for
+            // NULL.
             format!(
-                "SUBSTR({rest}, 1, IFNULL(NULLIF(INSTR({rest}, {sep_sql}), 0) - 1, {TO_THE_END}))"
+                "COALESCE(CAST(SUBSTR({rest}, 1, IFNULL(NULLIF(INSTR({rest}, {sep_sql}), 0) - 1, {TO_THE_END})) AS TEXT), SUBSTR({v}, 1, 0))"
             )
         }
     };

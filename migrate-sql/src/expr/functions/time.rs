@@ -1,8 +1,8 @@
 //! Date functions: `year`, `month`, `day` and `now`.
 
-use crate::Dialect;
 use crate::expr::render::Sql;
 use crate::expr::types::ValueType;
+use crate::{Dialect, sqlite_text};
 
 /// A part of a date.
 #[derive(Clone, Copy)]
@@ -30,7 +30,15 @@ pub(super) fn part(part: DatePart, ts: &Sql, dialect: Dialect) -> Sql {
             format!("CAST(EXTRACT({field} FROM CAST({v} AS TIMESTAMP)) AS INTEGER)")
         }
         Dialect::Mysql => format!("{mysql}({v})"),
-        Dialect::Sqlite => format!("CAST(STRFTIME('{sqlite}', {v}) AS INTEGER)"),
+        Dialect::Sqlite if ts.ty == ValueType::Timestamp => {
+            format!("CAST(STRFTIME('{sqlite}', {v}) AS INTEGER)")
+        }
+        // STRFTIME reads text up to a NUL byte, so '2024-01-02' NUL 'x' would be a date: text
+        // holding a NUL is not one (NULL, as other text that is not a date on SQLite).
+        Dialect::Sqlite => format!(
+            "(CASE WHEN {} THEN NULL ELSE CAST(STRFTIME('{sqlite}', {v}) AS INTEGER) END)",
+            sqlite_text::has_nul(v)
+        ),
     };
     Sql::new(text, ValueType::Integer)
 }
