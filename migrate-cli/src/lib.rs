@@ -21,6 +21,7 @@ mod fleet_output;
 mod output;
 mod redact;
 mod schema_file;
+mod set_files;
 
 use clap::Parser;
 use migrate_core::{DatabaseUrl, MigrationSet};

@@ -169,6 +169,7 @@ pub fn check(session: &Session, args: &CheckArgs, out: &mut Output) -> Result<Ex
             session.cli.set.module()
         ));
     }
+    problems.extend(session.undeclared.iter().map(|file| file.message()));
     let statuses = statuses(session)?;
     for s in statuses.iter().filter(|s| s.state.needs_attention()) {
         let mut line = format!("migration {} `{}` is {}", s.id, s.name, s.state);

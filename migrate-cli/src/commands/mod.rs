@@ -8,9 +8,10 @@ mod new;
 
 use crate::Cli;
 use crate::args::SafetyArgs;
-use crate::args::{Args, Command};
+use crate::args::{Args, Command, NewArgs};
 use crate::output::Output;
 use crate::schema_file::SchemaConfig;
+use crate::set_files::{self, UndeclaredFile, locate_set_file};
 use migrate_core::HistoryTable;
 use migrate_core::{AnyConnection, DatabaseUrl, Registry, Result, Runner};
 use migrate_core::{LockWait, RunOptions};
@@ -19,10 +20,18 @@ use std::time::Duration;
 
 pub fn run(cli: &Cli, args: &Args, out: &mut Output) -> Result<ExitCode> {
     let registry = cli.set.registry()?;
+    let undeclared = undeclared_files(cli, args, &registry);
+    // `check` reports them as problems (a non-zero exit); every other command warns.
+    if !matches!(args.command, Command::Check(_)) {
+        for file in &undeclared {
+            out.warning(&file.message());
+        }
+    }
     let session = Session {
         cli,
         args,
         registry,
+        undeclared,
     };
     match &args.command {
         Command::Up(up) => apply::up(&session, up, out),
@@ -39,11 +48,29 @@ pub fn run(cli: &Cli, args: &Args, out: &mut Output) -> Result<ExitCode> {
     }
 }
 
+/// The migration files in the set's directory that no `mod` line declares, when the source is
+/// here to look at (a deployed binary without its source has nothing to compare).
+fn undeclared_files(cli: &Cli, args: &Args, registry: &Registry) -> Vec<UndeclaredFile> {
+    let set_file = match &args.command {
+        Command::New(NewArgs {
+            module_file: Some(file),
+            ..
+        }) => file.clone(),
+        _ => match locate_set_file(cli.set) {
+            Ok(file) => file,
+            Err(_) => return Vec::new(),
+        },
+    };
+    set_files::undeclared_files(cli.set, &set_file, registry)
+}
+
 /// What every subcommand works with.
 pub struct Session<'a> {
     cli: &'a Cli,
     args: &'a Args,
     registry: Registry,
+    /// Migration files the build ignores because their `mod` line is missing.
+    undeclared: Vec<UndeclaredFile>,
 }
 
 impl Session<'_> {

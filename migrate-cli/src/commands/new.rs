@@ -9,10 +9,11 @@
 use super::Session;
 use crate::args::NewArgs;
 use crate::output::Output;
-use migrate_core::{Error, MigrationSet, Result};
+use crate::set_files::{locate_set_file, module_dir};
+use migrate_core::{Error, Result};
 use migrate_sql::version::{is_timestamp_id, timestamp_id};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 pub fn new(session: &Session, args: &NewArgs, out: &mut Output) -> Result<ExitCode> {
@@ -78,7 +79,7 @@ fn is_snake_case(name: &str) -> bool {
 }
 
 /// The ids written in the module: in `mod m<id>_name;` declarations of the set's file, in the
-/// names of `m<id>_name.rs` files beside it, and in `#[migration(id = N` attributes of those
+/// names of `m<id>_name.rs` files (or `m<id>_name/mod.rs`) beside it, and in `#[migration(id = N` attributes of those
 /// files (which the binary may not have been rebuilt with yet).
 fn ids_in_module(set_file: &Path, dir: &Path) -> Vec<u64> {
     let mut ids = Vec::new();
@@ -94,11 +95,17 @@ fn ids_in_module(set_file: &Path, dir: &Path) -> Vec<u64> {
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(stem) = file_name.strip_suffix(".rs") {
-            ids.extend(id_of_module_name(stem));
-            if let Ok(text) = fs::read_to_string(entry.path()) {
-                ids.extend(ids_in_attributes(&text));
-            }
+        // A module is `name.rs` or `name/mod.rs`.
+        let (module, file) = match file_name.strip_suffix(".rs") {
+            Some(stem) => (stem, entry.path()),
+            None => (file_name.as_str(), entry.path().join("mod.rs")),
+        };
+        if !file.is_file() {
+            continue;
+        }
+        ids.extend(id_of_module_name(module));
+        if let Ok(text) = fs::read_to_string(file) {
+            ids.extend(ids_in_attributes(&text));
         }
     }
     ids
@@ -128,37 +135,6 @@ fn ids_in_attributes(text: &str) -> Vec<u64> {
             })
         })
         .collect()
-}
-
-/// The file that declares the set. `file!()` is relative to the directory cargo compiled from
-/// (the workspace root, usually also where `cargo run` runs); try that, then the crate's
-/// manifest directory and its ancestors.
-fn locate_set_file(set: &MigrationSet) -> Result<PathBuf> {
-    let file = Path::new(set.source_file());
-    let candidates = std::iter::once(file.to_path_buf()).chain(
-        Path::new(set.manifest_dir())
-            .ancestors()
-            .map(|dir| dir.join(file)),
-    );
-    for candidate in candidates {
-        if candidate.is_file() {
-            return Ok(candidate);
-        }
-    }
-    Err(Error::msg(format!(
-        "cannot find `{}`, the file that declares the migration set; run `migrate new` from the workspace root",
-        file.display()
-    )))
-}
-
-/// Where submodules of the set's module live: next to `mod.rs`/`lib.rs`/`main.rs`, else in a
-/// directory named after the file.
-fn module_dir(set_file: &Path) -> PathBuf {
-    let parent = set_file.parent().unwrap_or(Path::new("."));
-    match set_file.file_stem().and_then(|s| s.to_str()) {
-        Some("mod" | "lib" | "main") | None => parent.to_path_buf(),
-        Some(stem) => parent.join(stem),
-    }
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> Error {
