@@ -132,7 +132,7 @@ fn fit(name: &str, width: usize) -> String {
 
 impl FleetObserver for FleetProgress {
     fn database_started(&self, index: usize, target: &FleetTarget) {
-        migrate_core::LogObserver.database_started(index, target);
+        migrate_core::LogObserver::default().database_started(index, target);
         let Some(display) = &self.display else {
             return;
         };

@@ -58,13 +58,19 @@ impl<T: Observer + ?Sized> Observer for &mut T {
     }
 }
 
-/// An observer that only logs, through `tracing`.
+/// An observer that only logs, through `tracing`: one `info` line per migration that finished
+/// (its id, name, time, and the rows its batched helpers changed where it has any); its start,
+/// notes and every batch at `debug`; lock warnings at `warn`.
 #[derive(Debug, Default)]
-pub struct LogObserver;
+pub struct LogObserver {
+    /// The rows the finished batched steps of the running migration changed, if it has any.
+    rows: Option<u64>,
+}
 
 impl Observer for LogObserver {
     fn migration_started(&mut self, migration: &MigrationDescriptor, direction: Direction) {
-        tracing::info!(id = %migration.id(), name = migration.name(), %direction, "migration started");
+        self.rows = None;
+        tracing::debug!(id = %migration.id(), name = migration.name(), %direction, "migration started");
     }
     fn migration_finished(
         &mut self,
@@ -72,16 +78,39 @@ impl Observer for LogObserver {
         direction: Direction,
         elapsed: Duration,
     ) {
-        tracing::info!(id = %migration.id(), name = migration.name(), %direction, ?elapsed, "migration finished");
+        let done = match direction {
+            Direction::Up => "applied",
+            Direction::Down => "reverted",
+        };
+        let (id, name) = (migration.id(), migration.name());
+        let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        let seconds = elapsed.as_secs_f64();
+        match self.rows.take() {
+            Some(rows) => {
+                tracing::info!(%id, name, elapsed_ms, rows, "{done} {id} {name} in {seconds:.2} s, {rows} rows");
+            }
+            None => tracing::info!(%id, name, elapsed_ms, "{done} {id} {name} in {seconds:.2} s"),
+        }
     }
     fn note(&mut self, migration: &MigrationDescriptor, text: &str) {
-        tracing::info!(id = %migration.id(), "{text}");
+        tracing::debug!(id = %migration.id(), "{text}");
     }
     fn waiting_for_lock(&mut self, holder: &str) {
         tracing::info!("waiting for the migration lock held by {holder}");
     }
     fn progress(&mut self, migration: &MigrationDescriptor, progress: &Progress) {
-        tracing::info!(id = %migration.id(), done = progress.done, total = ?progress.total, batches = progress.batches, "{}", progress.label);
+        if progress.finished {
+            *self.rows.get_or_insert(0) += progress.done;
+        }
+        let id = migration.id();
+        match progress.total {
+            Some(total) => {
+                tracing::debug!(%id, done = progress.done, total, batches = progress.batches, "{}", progress.label)
+            }
+            None => {
+                tracing::debug!(%id, done = progress.done, batches = progress.batches, "{}", progress.label)
+            }
+        }
     }
 }
 

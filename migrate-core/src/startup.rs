@@ -5,7 +5,9 @@
 //! dereferences to one) and for [`AnyConnection`]. It does what `migrate up` does: prepares the
 //! session the same way, holds the migration lock, adopts a Diesel history on the first run
 //! (see [`Runner::adopt_diesel_history_on_first_run`]), applies every pending migration, and reports through
-//! `tracing` (the [`LogObserver`](crate::LogObserver)).
+//! `tracing` (the [`LogObserver`](crate::LogObserver): one `info` line per migration, batches
+//! at `debug`). [`ApplyMigrations::apply_migrations_with`] takes the options `migrate up` takes
+//! on its command line, as the same [`RunOptions`].
 //!
 //! An application with many databases (a schema, database or file per tenant) migrates them all
 //! with [`Fleet`](crate::Fleet), several at once, each as this call would.
@@ -18,7 +20,7 @@
 use crate::connection::AnyConnection;
 use crate::error::Result;
 use crate::registry::{MigrationSet, Registry};
-use crate::runner::Runner;
+use crate::runner::{RunOptions, Runner};
 use crate::vocabulary::MigrationId;
 
 /// A migration that [`apply_migrations`](ApplyMigrations::apply_migrations) applied.
@@ -53,24 +55,76 @@ pub struct AppliedMigration {
 /// }
 /// ```
 pub trait ApplyMigrations {
-    /// Applies every pending migration of `set`, in order, and returns those it applied.
+    /// Applies every pending migration of `set`, in order, and returns those it applied, with
+    /// the default [`RunOptions`] (those of `migrate up` without options).
     ///
     /// Fails, applying nothing, when `migrate up` would refuse (an applied migration was edited
     /// or is unknown to this binary, one failed part-way, a migration merged below the newest
     /// applied one): the error says what to do, as the command does.
-    fn apply_migrations(&mut self, set: &'static MigrationSet) -> Result<Vec<AppliedMigration>>;
+    fn apply_migrations(&mut self, set: &'static MigrationSet) -> Result<Vec<AppliedMigration>> {
+        self.apply_migrations_with(set, &RunOptions::default())
+    }
+
+    /// [`apply_migrations`](Self::apply_migrations) with the options of a run: each field of
+    /// [`RunOptions`] is one of `migrate up`'s (`lock_timeout` is `--lock-timeout`,
+    /// `lock_wait` `--ddl-lock-timeout` and `--ddl-attempts`, `large_table_rows`
+    /// `--large-table-rows`, `batch_time`, `batch_pause` and `max_commit_time` the batch pacing,
+    /// `out_of_order`, `allow_changed` and `allow_missing` the refusals it lifts).
+    ///
+    /// ```no_run
+    /// use diesel::prelude::*;
+    /// use migrate_core::{ApplyMigrations, LockWait, RunOptions};
+    /// use std::time::Duration;
+    ///
+    /// mod migrations {
+    ///     migrate_core::migration_set! {
+    ///         /// The application's migrations.
+    ///         pub static MIGRATIONS;
+    ///     }
+    /// }
+    ///
+    /// fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///     let mut conn = PgConnection::establish("postgres://postgres@127.0.0.1/app")?;
+    ///     let options = RunOptions {
+    ///         // Another instance migrating: wait 10 s for it, not a minute.
+    ///         lock_timeout: Duration::from_secs(10),
+    ///         // A statement waits 200 ms for a table's lock, and is tried 3 times.
+    ///         lock_wait: LockWait { timeout: Duration::from_millis(200), attempts: 3 },
+    ///         // Room for the application's writes between the batches of online fills.
+    ///         batch_pause: Some(Duration::from_millis(50)),
+    ///         // Warn about a migration in one transaction on a table of 100,000 rows or more.
+    ///         large_table_rows: 100_000,
+    ///         ..RunOptions::default()
+    ///     };
+    ///     conn.apply_migrations_with(&migrations::MIGRATIONS, &options)?;
+    ///     Ok(())
+    /// }
+    /// ```
+    fn apply_migrations_with(
+        &mut self,
+        set: &'static MigrationSet,
+        options: &RunOptions,
+    ) -> Result<Vec<AppliedMigration>>;
 }
 
 impl ApplyMigrations for AnyConnection {
-    fn apply_migrations(&mut self, set: &'static MigrationSet) -> Result<Vec<AppliedMigration>> {
+    fn apply_migrations_with(
+        &mut self,
+        set: &'static MigrationSet,
+        options: &RunOptions,
+    ) -> Result<Vec<AppliedMigration>> {
         let registry = set.registry()?;
-        apply(self, &registry)
+        apply(self, &registry, options)
     }
 }
 
 /// Applies what is pending.
-fn apply(conn: &mut AnyConnection, registry: &Registry) -> Result<Vec<AppliedMigration>> {
-    let mut runner = Runner::new(conn, registry);
+fn apply(
+    conn: &mut AnyConnection,
+    registry: &Registry,
+    options: &RunOptions,
+) -> Result<Vec<AppliedMigration>> {
+    let mut runner = Runner::new(conn, registry).options(options.clone());
     let applied = runner.up(None)?;
     Ok(applied
         .into_iter()
@@ -84,10 +138,14 @@ fn apply(conn: &mut AnyConnection, registry: &Registry) -> Result<Vec<AppliedMig
 
 /// Runs [`apply`] on a connection the application lent: the same session setup as the command,
 /// undone afterwards where it would show (PostgreSQL's application name).
-fn apply_lent(conn: &mut AnyConnection, registry: &Registry) -> Result<Vec<AppliedMigration>> {
+fn apply_lent(
+    conn: &mut AnyConnection,
+    registry: &Registry,
+    options: &RunOptions,
+) -> Result<Vec<AppliedMigration>> {
     conn.prepare_session()
         .map_err(|e| crate::error::Error::database("preparing the session", e))?;
-    let outcome = apply(conn, registry);
+    let outcome = apply(conn, registry, options);
     let reset = match conn.dialect() {
         crate::Dialect::Postgres => Some(migrate_sql::runtime::session::POSTGRES_RESET),
         // The lock waits the run shortened; strict mode and utf8mb4 stay (documented).
@@ -108,14 +166,15 @@ macro_rules! lend_connection {
     ($feature:literal, $ty:ty, $variant:ident) => {
         #[cfg(feature = $feature)]
         impl ApplyMigrations for $ty {
-            fn apply_migrations(
+            fn apply_migrations_with(
                 &mut self,
                 set: &'static MigrationSet,
+                options: &RunOptions,
             ) -> Result<Vec<AppliedMigration>> {
                 let registry = set.registry()?;
                 replace_with::replace_with_or_abort_and_return(self, |conn| {
                     let mut any = AnyConnection::$variant(conn);
-                    let outcome = apply_lent(&mut any, &registry);
+                    let outcome = apply_lent(&mut any, &registry, options);
                     match any {
                         AnyConnection::$variant(conn) => (outcome, conn),
                         // The runner never replaces the connection it is given (it reconnects

@@ -263,7 +263,7 @@ impl Fleet {
 
     /// Applies the pending migrations (up to `to`) to every database, reporting through `tracing`.
     pub fn up(&self, to: Option<MigrationId>) -> FleetReport {
-        self.up_observed(to, &crate::observer::LogObserver)
+        self.up_observed(to, &crate::observer::LogObserver::default())
     }
 
     /// [`up`](Self::up), telling `observer` what happens.

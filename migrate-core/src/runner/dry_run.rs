@@ -65,7 +65,7 @@ pub(super) fn synced_tables(
     let Ok(function) = function_for(migration, direction) else {
         return Vec::new();
     };
-    let mut observer = LogObserver;
+    let mut observer = LogObserver::default();
     let mut report = ReportTo {
         observer: &mut observer,
         migration,
@@ -86,7 +86,7 @@ pub fn dry_run_offline(
     direction: Direction,
     to: Option<MigrationId>,
 ) -> Result<Vec<DryRunScript>> {
-    let mut observer = LogObserver;
+    let mut observer = LogObserver::default();
     let migrations: Vec<&'static MigrationDescriptor> = match direction {
         Direction::Up => {
             let statuses = status::compute(registry, &[]);

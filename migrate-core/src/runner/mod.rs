@@ -132,7 +132,7 @@ impl<'a> Runner<'a> {
             conn,
             registry,
             history: HistoryTable::default(),
-            observer: Box::new(LogObserver),
+            observer: Box::new(LogObserver::default()),
             options: RunOptions::default(),
             reconnect: None,
             completed: Vec::new(),
